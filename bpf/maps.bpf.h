@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* maps.bpf.h - the sensor's maps: who writes each, who reads it. */
+#ifndef FT_MAPS_BPF_H
+#define FT_MAPS_BPF_H
+
+/*
+ * Pinned maps (LIBBPF_PIN_BY_NAME under /sys/fs/bpf/flowtower/<iface>/) are
+ * the ones whose contents must survive a daemon restart or a kill -9. Sizes
+ * marked "set at load" are changed by user/kern/loader.c before loading.
+ */
+
+/*
+ * Per-flow counters since the last drain, per CPU. XDP writes the buffer that
+ * flow_slot[0] points at; the daemon swaps flow_slot[0] to the other buffer,
+ * which makes the kernel wait for every program still using the old one
+ * (maybe_wait_bpf_programs: synchronize_rcu for map-in-map updates), then
+ * reads and deletes the quiet buffer at leisure. No packet can land between
+ * the daemon's read and its delete, so nothing is lost or counted twice.
+ * Max entries set at load.
+ */
+#define FLOW_BUF_DEF                                      \
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);       \
+	__uint(max_entries, FT_DEFAULT_FLOWS);            \
+	__type(key, struct flow_key);                     \
+	__type(value, struct flow_ctr)
+
+struct flow_buf {
+	FLOW_BUF_DEF;
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+};
+
+struct flow_buf flows_a SEC(".maps");
+struct flow_buf flows_b SEC(".maps");
+
+/* The buffer XDP writes now. Written by the daemon's drain, read by XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct { FLOW_BUF_DEF; }); /* inner template: libbpf refuses pinning here */
+} flow_slot SEC(".maps");
+
+/*
+ * Cumulative totals per flow, the sum of every drained generation. Written by
+ * the daemon only (never by XDP); read by `status` and by operators with
+ * bpftool. Not preallocated: it holds only live flows. Max entries set at load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1000000);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct flow_key);
+	__type(value, struct flow_total);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} flows SEC(".maps");
+
+/* Totals by enum ft_ctr, per CPU, never cleared. Written by XDP, read by the daemon and `status`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CTR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+/* Throughput per minute, per CPU, a ring of FT_TPUT_SLOTS minutes. Written by XDP, read by the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FT_TPUT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct tput_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} tput SEC(".maps");
+
+/* Daemon state (drain generation, active buffer). Written and read by the daemon only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ctl SEC(".maps");
+
+/* Ports of fragmented datagrams, from their first fragment. Written and read by XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct frag_key);
+	__type(value, struct frag_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} frags SEC(".maps");
+
+/* Recently seen IPv6 packets, to spot near-duplicates. Written and read by XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dedup_key);
+	__type(value, struct dedup_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dedup SEC(".maps");
+
+/* Local prefixes (IPv4 v4-mapped). Filled by the daemon at start and on change, read by XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lpm_key);
+	__type(value, __u32);
+} local_nets SEC(".maps");
+
+/* The analyzer's own IPv4 addresses (--skip-own). Filled by the daemon, read by XDP. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __be32);
+	__type(value, __u32);
+} own_addrs SEC(".maps");
+
+#endif /* FT_MAPS_BPF_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* sensor.bpf.c - the XDP entry: parse, count every packet per flow, pass or drop. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "flowtower/account.h"
+#include "maps.bpf.h"
+
+/* Runtime config lives in rodata, set by the loader between open and load. */
+const volatile __u32 cfg_verdict = XDP_PASS; /* for packets nobody in userspace wants */
+const volatile __u8 cfg_skip_own = 0;	     /* own_addrs flows go to CTR_SKIPPED_OWN */
+const volatile __u8 cfg_dedup = 1;	     /* drop IPv6 near-duplicates from counting */
+const volatile __u32 cfg_abi = FT_ABI_VERSION;
+
+/*
+ * CLOCK_REALTIME - CLOCK_BOOTTIME in ns, refreshed by the daemon on every
+ * drain so that an NTP step reaches packet timestamps within seconds. In .bss
+ * rather than a map: a plain load on the packet path.
+ */
+volatile __s64 wall_offset_ns = 0;
+
+static __always_inline void ctr_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;
+}
+
+/* Fill in ports of fragments: the first one records them, later ones look them up. */
+static __always_inline void frag_ports(struct pkt_info *pi)
+{
+	struct frag_val *fv, nv = {};
+	struct frag_key fk;
+
+	ft_frag_key(pi, &fk);
+	if (pi->frag == FRAG_FIRST) {
+		nv.sport = pi->sport;
+		nv.dport = pi->dport;
+		bpf_map_update_elem(&frags, &fk, &nv, BPF_ANY);
+		return;
+	}
+	ctr_add(CTR_FRAG_LATER, 1);
+	fv = bpf_map_lookup_elem(&frags, &fk);
+	if (fv) {
+		pi->sport = fv->sport;
+		pi->dport = fv->dport;
+	} else {
+		ctr_add(CTR_FRAG_NOFIRST, 1); /* counted to the flow with ports 0 */
+	}
+}
+
+/* Is this IPv6 packet a near-duplicate of one seen within the window? */
+static __always_inline int is_near_dup(void *data, void *data_end, const struct pkt_info *pi, __u64 now)
+{
+	/* offsets are below 256 by the parser's bounded walk; the mask tells the verifier */
+	struct ft_ipv6 *ip6 = data + (pi->l3_off & 0x1ff);
+	__u8 zero_mac[6] = {}, *mac = zero_mac;
+	struct dedup_val *v, nv = {};
+	struct dedup_key dk;
+	void *l4;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return 0;
+	l4 = ip6 + 1;
+	if (l4 + 8 > data_end)
+		l4 = NULL;
+	if (pi->mac_off != 0xffff) {
+		__u8 *m = data + (pi->mac_off & 0x1ff) + 6;
+
+		if ((void *)(m + 6) <= data_end)
+			mac = m;
+	}
+	ft_dedup_key(pi, ip6->vcf, ip6->plen, ip6->nexthdr, l4, &dk);
+	v = bpf_map_lookup_elem(&dedup, &dk);
+	if (v && ft_dedup_is_dup(v, mac, pi->hop_limit, now))
+		return 1;
+	nv.ts_ns = now;
+	__builtin_memcpy(nv.mac, mac, 6);
+	nv.hop_limit = pi->hop_limit;
+	bpf_map_update_elem(&dedup, &dk, &nv, BPF_ANY);
+	return 0;
+}
+
+/* Local and own-address flags of a flow, computed once per flow, CPU and buffer. */
+static __always_inline __u8 flow_flags(const struct flow_key *k)
+{
+	struct lpm_key lk = { .prefixlen = 128 };
+	__u8 f = FLOW_F_INIT;
+
+	__builtin_memcpy(lk.addr, k->addr_a, 16);
+	if (bpf_map_lookup_elem(&local_nets, &lk))
+		f |= FLOW_F_LOCAL_A;
+	__builtin_memcpy(lk.addr, k->addr_b, 16);
+	if (bpf_map_lookup_elem(&local_nets, &lk))
+		f |= FLOW_F_LOCAL_B;
+	if (cfg_skip_own && k->ip_version == 4 &&
+	    (bpf_map_lookup_elem(&own_addrs, &k->addr_a[3]) || bpf_map_lookup_elem(&own_addrs, &k->addr_b[3])))
+		f |= FLOW_F_SKIP;
+	return f;
+}
+
+/* This CPU's counters of the flow in the active buffer, created on first sight. */
+static __always_inline struct flow_ctr *flow_get(const struct flow_key *k)
+{
+	struct flow_ctr *c, init = {};
+	__u32 zero = 0;
+	void *buf;
+
+	buf = bpf_map_lookup_elem(&flow_slot, &zero);
+	if (!buf) {
+		ctr_add(CTR_NO_FLOW_MAP, 1);
+		return NULL;
+	}
+	c = bpf_map_lookup_elem(buf, k);
+	if (!c) {
+		/* NOEXIST: another CPU may have created it meanwhile; either way look it up again */
+		bpf_map_update_elem(buf, k, &init, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(buf, k);
+		if (!c) {
+			ctr_add(CTR_FLOW_NOMEM, 1);
+			return NULL;
+		}
+	}
+	if (!(c->flags & FLOW_F_INIT))
+		c->flags = flow_flags(k);
+	return c;
+}
+
+/* Count one IP packet into its flow, the totals and its minute. */
+static __always_inline void account(void *data, void *data_end, struct pkt_info *pi)
+{
+	__u64 now = bpf_ktime_get_boot_ns() + wall_offset_ns;
+	__u32 minute_slot;
+	struct tput_slot *ts;
+	struct flow_ctr *c;
+	struct flow_key k;
+	int side, tdir, ctr, dup = 0;
+	__u64 minute;
+
+	if (pi->frag)
+		frag_ports(pi);
+	if (pi->ip_version == 6 && cfg_dedup)
+		dup = is_near_dup(data, data_end, pi, now);
+	side = ft_flow_key(pi, &k);
+	c = flow_get(&k);
+	if (!c)
+		return;
+	if (c->flags & FLOW_F_SKIP) {
+		ctr_add(CTR_SKIPPED_OWN, 1);
+		return;
+	}
+	if (dup) {
+		c->dups++;
+		ctr_add(CTR_DUPLICATES, 1);
+		return;
+	}
+	ft_account(c, pi, side, now);
+	ctr_add(CTR_FLOW_PKTS, 1);
+	if (pi->notes & NOTE_SNAPPED)
+		ctr_add(CTR_L4_SNAPPED, 1);
+	if (pi->notes & NOTE_TCP_DOFF)
+		ctr_add(CTR_BAD_TCP_DOFF, 1);
+	tdir = ft_tdir(c->flags, side);
+	ctr = ft_dir_ctr(tdir, pi->ip_version);
+	ctr_add(ctr, 1);
+	ctr_add(ctr + 1, pi->l3_len);
+
+	minute = now / FT_NS_PER_MIN;
+	minute_slot = minute % FT_TPUT_SLOTS;
+	ts = bpf_map_lookup_elem(&tput, &minute_slot);
+	if (ts)
+		ft_tput_add(ts, minute, tdir, pi->ip_version, pi->l3_len);
+}
+
+/*
+ * The IP part of the parse, as a global function: the verifier checks it once
+ * with the IP header at an unknown offset, instead of once per link-layer
+ * path (VLAN x MPLS x PPPoE times the IPv6 extension walk exceeded the
+ * 1M-instruction limit on 6.18). Returns 0 or the frame's ft_ctr fate.
+ */
+__noinline int parse_ip(struct xdp_md *ctx, struct pkt_info *pi, int eth_proto)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct hdr_cursor nh;
+
+	if (!pi)
+		return CTR_BAD_ETH;
+	nh.pos = data + (pi->l3_off & 0xff); /* below 256: FT_MAX_L2_LAYERS bounds the walk */
+	return ft_parse_ip(&nh, data_end, data, eth_proto, pi);
+}
+
+SEC("xdp.frags")
+int sensor_xdp(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct hdr_cursor nh = { .pos = data };
+	struct pkt_info pi = {};
+	int proto, fate;
+
+	ctr_add(CTR_RX_FRAMES, 1);
+	ctr_add(CTR_RX_FRAME_BYTES, bpf_xdp_get_buff_len(ctx));
+	proto = ft_parse_l2(&nh, data_end, &pi);
+	if (proto < 0) {
+		ctr_add(-proto, 1); /* non-IP or malformed: counted, never stolen */
+		return cfg_verdict;
+	}
+	pi.l3_off = nh.pos - data;
+	fate = parse_ip(ctx, &pi, proto);
+	if (fate) {
+		ctr_add(fate, 1);
+		return cfg_verdict;
+	}
+	account(data, data_end, &pi);
+	return cfg_verdict;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* l7/tls.h - TLS ClientHello/ServerHello (RFC 8446 4.1.2/4.1.3) and their fingerprints. */
+#ifndef FT_TLS_H
+#define FT_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLS_MAX_SUITES 256
+#define TLS_MAX_EXTS 96
+#define TLS_MAX_LIST 64	     /* groups, signature algorithms, versions, key shares */
+#define TLS_MAX_ALPN 32
+#define TLS_ALPN_BUF 1024    /* protocol names, each NUL-terminated, back to back */
+#define TLS_SNI_MAX 256
+
+/* Every list keeps values as sent, GREASE (RFC 8701) included; tls_is_grease() tells them apart. */
+struct tls_client_hello {
+	uint16_t record_version; /* of the first record that carried it; 0 over QUIC */
+	uint16_t legacy_version;
+	uint16_t suites[TLS_MAX_SUITES];
+	uint16_t n_suites;
+	uint8_t compression[16];
+	uint8_t n_compression;
+	uint16_t exts[TLS_MAX_EXTS]; /* extension types in order */
+	uint16_t n_exts;
+	uint16_t versions[TLS_MAX_LIST]; /* supported_versions */
+	uint16_t n_versions;
+	uint16_t groups[TLS_MAX_LIST]; /* supported_groups */
+	uint16_t n_groups;
+	uint8_t point_formats[16];
+	uint8_t n_point_formats;
+	uint16_t sig_algs[TLS_MAX_LIST]; /* signature_algorithms, in order */
+	uint16_t n_sig_algs;
+	uint16_t key_shares[TLS_MAX_LIST]; /* key_share groups */
+	uint16_t n_key_shares;
+	char sni[TLS_SNI_MAX]; /* first host_name; "" when absent */
+	bool has_sni;
+	char alpn_buf[TLS_ALPN_BUF];
+	uint16_t alpn_off[TLS_MAX_ALPN]; /* alpn i is alpn_buf + alpn_off[i] */
+	uint16_t n_alpn;
+	bool ech;	/* encrypted_client_hello (0xfe0d) present: sni is the outer name */
+	bool truncated; /* a list was longer than its array: the rest not kept */
+};
+
+struct tls_server_hello {
+	uint16_t legacy_version;
+	uint16_t version; /* selected: supported_versions if present, else legacy_version */
+	uint16_t suite;
+	uint16_t exts[TLS_MAX_EXTS];
+	uint16_t n_exts;
+	char alpn[256]; /* "" when not visible */
+	bool hello_retry; /* random equals the HelloRetryRequest value (RFC 8446 4.1.3) */
+};
+
+/* RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa. */
+static inline bool tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/*
+ * Parse a ClientHello handshake message body (after the 4-byte handshake
+ * header). Returns 0, -ENODATA (shorter than its lengths say) or -EBADMSG (a
+ * length that lies about its container). Never reads outside [msg, msg+len).
+ */
+int tls_parse_client_hello(const uint8_t *msg, size_t len, struct tls_client_hello *out);
+int tls_parse_server_hello(const uint8_t *msg, size_t len, struct tls_server_hello *out);
+
+/* JA3 string ("771,4865-4866,...") and its MD5 in hex, GREASE removed, as tshark's tls.handshake.ja3_full/ja3. */
+int tls_ja3(const struct tls_client_hello *ch, char *full, size_t full_len, char md5_hex[33]);
+int tls_ja3s(const struct tls_server_hello *sh, char *full, size_t full_len, char md5_hex[33]);
+
+/* JA4 (FoxIO), 'quic' selects the q prefix instead of t. out holds 36 characters + NUL. */
+int tls_ja4(const struct tls_client_hello *ch, bool quic, char out[40]);
+int tls_ja4s(const struct tls_server_hello *sh, bool quic, char out[40]);
+
+#endif /* FT_TLS_H */
