@@ -10,36 +10,47 @@
  */
 
 /*
- * Per-flow counters since the last drain, per CPU. XDP writes the buffer that
- * flow_slot[0] points at; the daemon swaps flow_slot[0] to the other buffer,
- * which makes the kernel wait for every program still using the old one
- * (maybe_wait_bpf_programs: synchronize_rcu for map-in-map updates), then
- * reads and deletes the quiet buffer at leisure. No packet can land between
- * the daemon's read and its delete, so nothing is lost or counted twice.
- * Max entries set at load.
+ * Per-flow counters since the last drain, per CPU, in two buffers. XDP writes
+ * the one .bss 'active_buf' names; the daemon flips active_buf, makes the
+ * kernel wait for every program that may still use the old buffer (see
+ * sync_outer), then reads and deletes the quiet buffer at leisure. No packet
+ * can land between the daemon's read and its delete, so nothing is lost or
+ * counted twice. Max entries set at load.
  */
-#define FLOW_BUF_DEF                                      \
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);       \
-	__uint(max_entries, FT_DEFAULT_FLOWS);            \
-	__type(key, struct flow_key);                     \
-	__type(value, struct flow_ctr)
-
 struct flow_buf {
-	FLOW_BUF_DEF;
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, FT_DEFAULT_FLOWS);
+	__type(key, struct flow_key);
+	__type(value, struct flow_ctr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 };
 
 struct flow_buf flows_a SEC(".maps");
 struct flow_buf flows_b SEC(".maps");
 
-/* The buffer XDP writes now. Written by the daemon's drain, read by XDP. */
+/*
+ * Never read by XDP. Updating a map-in-map makes the bpf() syscall return
+ * only after synchronize_rcu() (kernel/bpf/syscall.c maybe_wait_bpf_programs,
+ * since 5.x), i.e. after every XDP program that started before the update
+ * has finished: the barrier the buffer flip needs. (An ARRAY_OF_MAPS holding
+ * the active buffer would give the same barrier, but libbpf 1.1 crashes
+ * resizing an inner-map template, and --kernel-flows must resize it.)
+ */
+struct sync_inner_def {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct sync_inner_def sync_inner SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct { FLOW_BUF_DEF; }); /* inner template: libbpf refuses pinning here */
-} flow_slot SEC(".maps");
+	__array(values, struct sync_inner_def);
+} sync_outer SEC(".maps");
 
 /*
  * Cumulative totals per flow, the sum of every drained generation. Written by

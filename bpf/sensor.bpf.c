@@ -19,6 +19,9 @@ const volatile __u32 cfg_abi = FT_ABI_VERSION;
  */
 volatile __s64 wall_offset_ns = 0;
 
+/* Which flow buffer XDP writes: 0 = flows_a, 1 = flows_b. Flipped by the daemon's drain. */
+volatile __u32 active_buf = 0;
+
 static __always_inline void ctr_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
@@ -103,15 +106,9 @@ static __always_inline __u8 flow_flags(const struct flow_key *k)
 /* This CPU's counters of the flow in the active buffer, created on first sight. */
 static __always_inline struct flow_ctr *flow_get(const struct flow_key *k)
 {
+	void *buf = active_buf ? (void *)&flows_b : (void *)&flows_a;
 	struct flow_ctr *c, init = {};
-	__u32 zero = 0;
-	void *buf;
 
-	buf = bpf_map_lookup_elem(&flow_slot, &zero);
-	if (!buf) {
-		ctr_add(CTR_NO_FLOW_MAP, 1);
-		return NULL;
-	}
 	c = bpf_map_lookup_elem(buf, k);
 	if (!c) {
 		/* NOEXIST: another CPU may have created it meanwhile; either way look it up again */

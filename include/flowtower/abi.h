@@ -159,12 +159,12 @@ enum ft_drain_state { DRAIN_IDLE = 0, DRAIN_BUSY = 1 };
 
 struct ft_ctl {
 	__u32 abi_version;   /* FT_ABI_VERSION of the daemon that created the pins */
-	__u32 active;	     /* index of the flow buffer in flow_slot[0]: 0 = a, 1 = b */
+	__u32 active;	     /* flow buffer XDP writes (.bss active_buf): 0 = a, 1 = b */
 	__u64 gen;	     /* drain generation, incremented per drain */
 	__u32 drain_state;   /* DRAIN_BUSY while buffer 'draining' is merged */
 	__u32 draining;	     /* index of the buffer being merged */
-	__u32 orig_promisc;  /* interface was promiscuous before we attached */
-	__u32 pad;
+	__u32 orig_promisc;  /* interface was promiscuous before we attached (restored by detach) */
+	__u32 offloads_off;  /* NETIF_OFF_* we turned off (restored by detach) */
 };
 
 /* Key of the fragment map: (addresses, IP id, protocol) of one datagram. */
@@ -215,7 +215,7 @@ _Static_assert(sizeof(struct flow_total) == 128, "flow_total is ABI");
 _Static_assert(sizeof(struct tput_slot) == 8 + 6 * 16, "tput_slot is ABI");
 _Static_assert(sizeof(struct ft_ctl) == 32, "ft_ctl is ABI");
 _Static_assert(sizeof(struct frag_key) == 40, "frag_key is ABI");
-_Static_assert(sizeof(struct dedup_key) == 52, "dedup_key is ABI");
+_Static_assert(sizeof(struct dedup_key) == 48, "dedup_key is ABI");
 _Static_assert(sizeof(struct dedup_val) == 16, "dedup_val is ABI");
 _Static_assert(sizeof(struct lpm_key) == 20, "lpm_key is ABI");
 #endif

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ctl/cmd_read.c - `flowtower read FILE`: the kernel's accounting over a capture file. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/pcapfile.h"
+#include "ctl/cmds.h"
+#include "ctl/report.h"
+#include "decode/decode.h"
+#include "flow/acct.h"
+#include "flow/table.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+struct read_ctx {
+	struct acct *acct;
+	struct flow_table *flows;
+	uint64_t lost; /* flows that did not fit the table */
+};
+
+static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts)
+{
+	struct read_ctx *r = arg;
+	struct pkt_info pi;
+	struct flow_key k;
+	int side, fate;
+
+	fate = decode_frame(dlt, data, caplen, &pi);
+	acct_frame(r->acct, fate, &pi, data, caplen, wirelen, ts, &k, &side);
+	return 0;
+}
+
+/* The userspace half of a drain: counters into flow records, as the daemon does. */
+static void merge_flow(void *arg, const struct flow_key *k, const struct flow_ctr *c)
+{
+	struct read_ctx *r = arg;
+	struct flow_rec *rec;
+	bool created;
+
+	if (!c->dir[0].pkts && !c->dir[1].pkts && !c->dups)
+		return; /* an own-address flow: nothing counted in it */
+	rec = flow_table_upsert(r->flows, k, &created);
+	if (!rec) {
+		r->lost++;
+		return;
+	}
+	flow_total_merge(&rec->tot, c);
+	if (created)
+		uuid_v7(rec->tot.uuid, rec->tot.first_ns);
+}
+
+struct tput_vec {
+	struct tput_slot *v;
+	size_t n, cap;
+};
+
+static void keep_minute(void *arg, const struct tput_slot *s)
+{
+	struct tput_vec *t = arg;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct tput_slot *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *s;
+}
+
+static void report(const struct config *c, struct read_ctx *r)
+{
+	struct tput_vec t = {};
+	struct report_in in = { .flows = r->flows, .stats = acct_stats(r->acct) };
+
+	acct_tput_drain(r->acct, keep_minute, &t);
+	in.tput = t.v;
+	in.n_tput = t.n;
+	if (c->json)
+		report_json(stdout, &in);
+	else
+		report_text(stdout, &in);
+	free(t.v);
+}
+
+int cmd_read(const struct config *c)
+{
+	struct acct_cfg ac = {
+		.dedup = c->dedup,
+		.local = &c->local,
+		.max_flows = c->max_flows,
+	};
+	struct read_ctx r = {};
+	int err, rc = 0;
+
+	err = acct_new(&r.acct, &ac);
+	if (!err)
+		err = flow_table_new(&r.flows, c->max_flows);
+	if (err) {
+		pr_err("read: %s\n", strerror(-err));
+		rc = 1;
+		goto out;
+	}
+	err = pcapfile_read(c->file, on_frame, &r);
+	if (err && !acct_stats(r.acct)[CTR_RX_FRAMES]) {
+		rc = 1; /* nothing read: the error said why */
+		goto out;
+	}
+	if (err) {
+		pr_warn("%s: reporting the %" PRIu64 " frames read before the error\n", c->file,
+			acct_stats(r.acct)[CTR_RX_FRAMES]);
+		rc = 1;
+	}
+	acct_drain(r.acct, merge_flow, &r);
+	if (r.lost)
+		pr_warn("%" PRIu64 " flows did not fit --max-flows %u\n", r.lost, c->max_flows);
+	report(c, &r);
+out:
+	flow_table_free(r.flows);
+	acct_free(r.acct);
+	return rc;
+}

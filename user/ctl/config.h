@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* ctl/config.h - everything the command line (and later the config file) sets, validated. */
+#ifndef FT_CONFIG_H
+#define FT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "flow/prefix.h"
+
+enum ft_cmd { CMD_NONE, CMD_RUN, CMD_READ, CMD_STATUS, CMD_DETACH, CMD_VERSION };
+enum ft_attach_mode { MODE_NATIVE, MODE_GENERIC, MODE_AUTO };
+
+#define CFG_MAX_NAMES 16
+
+struct config {
+	enum ft_cmd cmd;
+	const char *iface;
+	const char *file;	  /* read: the capture */
+	const char *pin_root;	  /* default /sys/fs/bpf/flowtower */
+	struct prefix_set local;  /* --local */
+	const char *local_names[CFG_MAX_NAMES]; /* --local-name, resolved at start and periodically */
+	unsigned int n_local_names;
+	bool auto_local;	  /* the interface's own global addresses (default on) */
+	unsigned int ipv6_widen;  /* prefix length the interface's IPv6 addresses widen to */
+	bool verdict_drop;	  /* --verdict drop|pass */
+	enum ft_attach_mode mode; /* --mode native|generic (auto: native, fall back) */
+	int skip_own;		  /* -1: default (on in pass mode) */
+	bool dedup;		  /* IPv6 near-duplicates */
+	bool promisc;		  /* put the interface in promiscuous mode */
+	bool json;
+	uint32_t kernel_flows;	  /* entries per kernel flow buffer */
+	uint32_t max_flows;	  /* userspace flow table */
+	uint32_t drain_ms;	  /* how often kernel counters are merged */
+	uint32_t resolve_s;	  /* how often --local-name is re-resolved */
+	int log_level;
+};
+
+void config_defaults(struct config *c);
+/* Parse argv for the subcommand named in argv[0]. 0, 1 (help printed: exit 0), or -EINVAL (message printed). */
+int config_parse(struct config *c, int argc, char **argv);
+int config_validate(struct config *c);
+void config_usage(FILE *f, enum ft_cmd cmd);
+
+#endif /* FT_CONFIG_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* kern/drain.c - buffer swap, merge into totals with crash-safe generations. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "kern/drain.h"
+#include "kern/maps.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+static int load_one(void *arg, const struct flow_key *k, const struct flow_total *t)
+{
+	struct flow_table *ft = arg;
+	struct flow_rec *r;
+	bool created;
+
+	r = flow_table_upsert(ft, k, &created);
+	if (!r)
+		return -ENOSPC;
+	r->tot = *t;
+	return 0;
+}
+
+int drain_load_totals(const struct loader *ld, struct flow_table *ft)
+{
+	return maps_walk_totals(ld->fd_flows, load_one, ft);
+}
+
+struct merge_ctx {
+	struct flow_table *ft;
+	int fd_flows;
+	uint64_t gen;
+	struct drain_stats *st;
+};
+
+static int merge_one(void *arg, const struct flow_key *k, const struct flow_total *sum)
+{
+	struct merge_ctx *m = arg;
+	struct flow_total t;
+	struct flow_rec *r;
+	bool created;
+
+	if (!flow_total_pkts(sum) && !sum->dups)
+		return 0; /* an own-address flow: its packets are in CTR_SKIPPED_OWN */
+	r = flow_table_upsert(m->ft, k, &created);
+	if (!r) {
+		m->st->flows_lost++;
+		return 0;
+	}
+	if (created)
+		uuid_v7(r->tot.uuid, sum->first_ns);
+	if (r->tot.applied_gen == m->gen)
+		return 0; /* added before a crash cut this drain short */
+	t = r->tot;
+	flow_total_add(&t, sum);
+	t.applied_gen = m->gen;
+	if (bpf_map_update_elem(m->fd_flows, k, &t, BPF_ANY)) {
+		int err = -errno;
+
+		/* the buffer entry stays and the next drain retries it: nothing is lost */
+		pr_warn("writing flow totals: %s\n", strerror(-err));
+		if (created)
+			flow_table_remove(m->ft, r);
+		return err;
+	}
+	r->tot = t;
+	r->dirty_gen = m->gen;
+	m->st->flows_merged++;
+	return 0;
+}
+
+int drain_once(struct loader *ld, struct flow_table *ft, struct drain_stats *st)
+{
+	struct merge_ctx m = { ft, ld->fd_flows, 0, st };
+	uint64_t t0 = clock_mono_ns();
+	struct ft_ctl ctl;
+	int err, quiet;
+
+	err = maps_read_ctl(ld->fd_ctl, &ctl);
+	if (err)
+		return err;
+	if (ctl.drain_state != DRAIN_BUSY) {
+		ctl.gen++;
+		ctl.draining = ctl.active & 1;
+		ctl.active = !ctl.draining;
+		ctl.drain_state = DRAIN_BUSY;
+		err = maps_write_ctl(ld->fd_ctl, &ctl);
+		if (err)
+			return err;
+	}
+	quiet = ctl.draining & 1;
+	/* idempotent when recovering; returns only after programs using the old buffer are done */
+	err = loader_flip(ld, !quiet);
+	if (err)
+		return err;
+	m.gen = ctl.gen;
+	err = maps_walk_buffer(ld->fd_buf[quiet], 1, merge_one, &m);
+	if (err < 0)
+		return err;
+	ctl.drain_state = DRAIN_IDLE;
+	err = maps_write_ctl(ld->fd_ctl, &ctl);
+	if (err)
+		return err;
+	ld->ctl = ctl;
+	st->drains++;
+	st->last_ns = clock_mono_ns() - t0;
+	return 0;
+}

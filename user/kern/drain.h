@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* kern/drain.h - move the kernel's per-CPU flow counters into the totals, exactly once. */
+#ifndef FT_DRAIN_H
+#define FT_DRAIN_H
+
+#include <stdint.h>
+#include "flow/table.h"
+#include "kern/loader.h"
+
+struct drain_stats {
+	uint64_t drains;
+	uint64_t flows_merged;	/* buffer entries added into totals */
+	uint64_t flows_lost;	/* the userspace table was full: counts kept only in 'stats' */
+	uint64_t last_ns;	/* duration of the last drain */
+};
+
+/*
+ * Load the pinned totals into the table (at start: a restart continues where
+ * the last run stopped). Returns the number of flows or -errno.
+ */
+int drain_load_totals(const struct loader *ld, struct flow_table *ft);
+
+/*
+ * One drain: point the kernel at the other buffer (the map-in-map update
+ * waits for every program still using the old one), then add each quiet
+ * entry into its flow's totals, write the totals to the pinned 'flows' map,
+ * and delete the entry. ctl records the generation first, and each total
+ * records the last generation added into it, so a drain cut short by a crash
+ * is finished on the next start without counting anything twice. Changed
+ * records get dirty_gen = the generation. Returns 0 or -errno.
+ */
+int drain_once(struct loader *ld, struct flow_table *ft, struct drain_stats *st);
+
+#endif /* FT_DRAIN_H */
