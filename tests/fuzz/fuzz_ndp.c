@@ -76,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = cur_make(msg, n);
 	rc = ndp_decode(&c, &ip, &m);
 	CHECK(rc == 0 || rc == -ENODATA || rc == -EBADMSG || rc == -EPROTONOSUPPORT);
+	if (rc < 0)
+		CHECK(c.pos == msg && c.end == msg + n);
 	if (rc == -EPROTONOSUPPORT)
 		CHECK(n && (msg[0] < 133 || msg[0] > 137));
 	if (rc == 0) {

@@ -68,8 +68,8 @@ static int dec_n(const struct vec *v, size_t n, struct ndp_msg *m)
 	memcpy(p, v->b, n);
 	c = cur_make(p, n);
 	rc = ndp_decode(&c, &v->ip, m);
-	if (rc == 0 && c.pos != p + n)
-		rc = -1000; /* success must consume the whole message */
+	if ((rc == 0 && c.pos != p + n) || (rc < 0 && c.pos != p))
+		rc = -1000; /* success consumes the whole message; an error moves nothing */
 	free(p);
 	return rc;
 }

@@ -241,25 +241,20 @@ static int ndp_validate(const struct ndp_ip *ip, const struct ndp_msg *m, int sl
 
 int ndp_decode(struct pkt_cursor *c, const struct ndp_ip *ip, struct ndp_msg *out)
 {
-	struct pkt_cursor msg;
-	const uint8_t *all;
+	struct pkt_cursor msg = *c; /* c moves only on success */
+	const uint8_t *all = c->pos;
 	size_t n = cur_left(c);
 	uint8_t code;
 	int err, slla = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!n)
-		return -ENODATA;
-	out->type = c->pos[0];
+	err = cur_u8(&msg, &out->type);
+	if (err)
+		return err;
 	if (!ndp_min_len(out->type))
 		return -EPROTONOSUPPORT;
 	if (n < ndp_min_len(out->type))
 		return -ENODATA;
-	err = cur_take(c, n, &all);
-	if (err)
-		return err;
-	msg = cur_make(all, n);
-	cur_skip(&msg, 1);
 	err = cur_u8(&msg, &code);
 	err = err ?: cur_skip(&msg, 2); /* checksum, verified last over the whole message */
 	if (err)
@@ -272,7 +267,10 @@ int ndp_decode(struct pkt_cursor *c, const struct ndp_ip *ip, struct ndp_msg *ou
 	err = err ?: ndp_validate(ip, out, slla);
 	if (err)
 		return err;
-	return ndp_csum_ok(ip, all, n) ? 0 : -EBADMSG;
+	if (!ndp_csum_ok(ip, all, n))
+		return -EBADMSG;
+	*c = msg;
+	return 0;
 }
 
 int ndp_learned(const struct ndp_msg *m, uint8_t addr[16], uint8_t mac[6])

@@ -11,7 +11,7 @@
 
 enum ndp_type { NDP_RS = 133, NDP_RA = 134, NDP_NS = 135, NDP_NA = 136, NDP_REDIRECT = 137 };
 
-/* ndp_msg.flags is the flag byte as sent: NA (RFC 4861 4.4) or RA (4.2; RFC 4191/5175 bits kept). */
+/* ndp_msg.flags: NA R|S|O (RFC 4861 4.4, reserved bits cleared) or the RA flag byte as sent (4.2, RFC 4191/5175 bits kept). */
 #define NDP_NA_ROUTER 0x80
 #define NDP_NA_SOLICITED 0x40
 #define NDP_NA_OVERRIDE 0x20
@@ -63,7 +63,7 @@ struct ndp_msg {
  * c covers exactly one ICMPv6 message. Returns 0 with *out filled and c at the end;
  * -EPROTONOSUPPORT for other ICMPv6 types; -ENODATA when shorter than its type's minimum or an
  * option runs past the end; -EBADMSG when RFC 4861 validation fails (hop limit, code, option
- * length 0, checksum, per-type address rules). On error *out and c hold nothing useful.
+ * length 0, checksum, per-type address rules). On error c is not moved and *out is not useful.
  */
 int ndp_decode(struct pkt_cursor *c, const struct ndp_ip *ip, struct ndp_msg *out);
 /*
