@@ -13,7 +13,7 @@
 
 #define REASM_MAX_SEGS 65535u
 #define REASM_MAX_BYTES (1u << 30) /* far below 2^31, so offsets never meet sequence wraparound */
-#define REASM_BUF_MIN 1024u
+#define REASM_BUF_MIN 256u
 #define REASM_RUNS_MIN 4u
 
 /* Held bytes [start, end) in stream offsets. Runs are sorted, disjoint and never adjacent. */
