@@ -101,6 +101,7 @@ static void put_client(const struct tls_client_hello *ch)
 		printf("%s\"%u\"", i ? "," : "", ch->point_formats[i]);
 	putchar(']');
 	put_sig_hash_algs(ch);
+	put_hex_list("sig_algs", ch->sig_algs, ch->n_sig_algs);
 	printf(",\"ech_extension\":%s,\"truncated\":%s", ch->ech ? "true" : "false",
 	       ch->truncated ? "true" : "false");
 	put_fingerprints(ch);

@@ -38,8 +38,8 @@ static int inner(int err)
 /* A vector with a length prefix of 'lenbytes' (1 or 2), as a sub-cursor. */
 static int take_vec(struct pkt_cursor *c, int lenbytes, struct pkt_cursor *v)
 {
-	uint16_t n16;
-	uint8_t n8;
+	uint16_t n16 = 0;
+	uint8_t n8 = 0;
 	int err;
 
 	if (lenbytes == 1) {
@@ -88,7 +88,7 @@ static int ext_sni(struct pkt_cursor *ext, struct tls_client_hello *ch)
 		return -EBADMSG;
 	while (cur_left(&list)) {
 		struct pkt_cursor name;
-		uint8_t type;
+		uint8_t type = 0;
 
 		if (cur_u8(&list, &type) || take_vec(&list, 2, &name))
 			return -EBADMSG;
@@ -159,7 +159,7 @@ static int ext_key_share(struct pkt_cursor *ext, struct tls_client_hello *ch)
 		return -EBADMSG;
 	while (cur_left(&list)) {
 		struct pkt_cursor kx;
-		uint16_t group;
+		uint16_t group = 0;
 
 		if (cur_be16(&list, &group) || take_vec(&list, 2, &kx))
 			return -EBADMSG;
@@ -231,7 +231,7 @@ static int ch_extensions(struct pkt_cursor *c, struct tls_client_hello *ch)
 		return -EBADMSG;
 	while (cur_left(&block)) {
 		struct pkt_cursor ext;
-		uint16_t type;
+		uint16_t type = 0;
 		bool seen;
 
 		if (cur_be16(&block, &type) || take_vec(&block, 2, &ext))
@@ -300,7 +300,7 @@ int tls_parse_client_hello(const uint8_t *msg, size_t len, struct tls_client_hel
 static int sh_ext(uint16_t type, struct pkt_cursor *ext, struct tls_server_hello *sh)
 {
 	struct pkt_cursor list, name;
-	uint16_t v;
+	uint16_t v = 0;
 
 	switch (type) {
 	case EXT_SUPPORTED_VERSIONS:	/* selected_version */
@@ -330,8 +330,8 @@ static int sh_ext(uint16_t type, struct pkt_cursor *ext, struct tls_server_hello
 int tls_parse_server_hello(const uint8_t *msg, size_t len, struct tls_server_hello *out)
 {
 	struct pkt_cursor c = cur_make(msg, len), v, block;
-	const uint8_t *random;
-	uint8_t compression;
+	const uint8_t *random = NULL;
+	uint8_t compression = 0;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -359,7 +359,7 @@ int tls_parse_server_hello(const uint8_t *msg, size_t len, struct tls_server_hel
 		return -EBADMSG;
 	while (cur_left(&block)) {
 		struct pkt_cursor ext;
-		uint16_t type;
+		uint16_t type = 0;
 
 		if (cur_be16(&block, &type) || take_vec(&block, 2, &ext))
 			return -EBADMSG;
