@@ -122,6 +122,7 @@ FUZZ_OBJS := $(patsubst %.c,$(FUZZOUT)/%.o,$(USER_SRCS))
 FUZZ_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -Wno-unknown-warning-option \
 	       -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 
+$(FUZZOUT)/user/kern/loader.o: $(BPFOUT)/sensor.skel.h
 $(FUZZOUT)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$@)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@

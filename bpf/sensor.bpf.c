@@ -197,8 +197,9 @@ int sensor_xdp(struct xdp_md *ctx)
 	struct pkt_info pi = {};
 	int proto, fate;
 
+	pi.frame_len = bpf_xdp_get_buff_len(ctx);
 	ctr_add(CTR_RX_FRAMES, 1);
-	ctr_add(CTR_RX_FRAME_BYTES, bpf_xdp_get_buff_len(ctx));
+	ctr_add(CTR_RX_FRAME_BYTES, pi.frame_len);
 	proto = ft_parse_l2(&nh, data_end, &pi);
 	if (proto < 0) {
 		ctr_add(-proto, 1); /* non-IP or malformed: counted, never stolen */

@@ -158,6 +158,7 @@ struct pkt_info {
 	__u32 l4_len;	   /* l3_len minus the IP header and extension headers */
 	__u32 payload_len; /* l4_len minus the L4 header */
 	__u32 frag_id;
+	__u32 frame_len; /* set by the caller: the frame's length on the wire */
 	__u16 l3_off;
 	__u16 l4_off;
 	__u16 mac_off; /* innermost Ethernet header, 0xffff when there is none */
@@ -265,6 +266,9 @@ static __always_inline int parse_ipv4(struct hdr_cursor *nh, void *data_end, str
 		return -1;
 	}
 	tot = bpf_ntohs(ip->tot_len);
+	/* 0 is what a sender's capture shows for a TSO super-frame: the frame says how long it is */
+	if (tot == 0 && pi->frame_len > pi->l3_off)
+		tot = pi->frame_len - pi->l3_off;
 	if (tot < hlen) {
 		*err = CTR_BAD_IPV4_LEN;
 		return -1;
@@ -399,11 +403,14 @@ static __always_inline int parse_l4(struct hdr_cursor *nh, void *data_end, struc
 			hl = 12;
 		else if (proto != FT_IPPROTO_TCP)
 			hl = 8;
-		else if ((void *)(l4 + 14) > data_end || pi->l4_len < 14)
-			pi->notes |= NOTE_SNAPPED; /* flags and offset not here */
+		else if ((void *)(l4 + 14) > data_end || pi->l4_len < 14) {
+			pi->notes |= NOTE_SNAPPED; /* flags and offset not here: the minimum header */
+			hl = 20;
+		}
 		else {
-			hl = (l4[12] >> 4) * 4;
-			if (hl < 20 || hl > pi->l4_len) {
+			hl = (__u32)(l4[12] >> 4) * 4;
+			/* a first fragment may end inside the header: the rest is in the next one */
+			if (hl < 20 || (hl > pi->l4_len && pi->frag != FRAG_FIRST)) {
 				pi->notes |= NOTE_TCP_DOFF;
 				hl = pi->l4_len; /* no payload can be trusted */
 			} else {
@@ -453,7 +460,7 @@ static __always_inline int ft_parse_ip(struct hdr_cursor *nh, void *data_end, vo
 {
 	int err = CTR_BAD_L4_TRUNC, proto;
 
-	pi->l3_off = nh->pos - frame;
+	pi->l3_off = nh->pos - frame; /* before parse_ipv4() reads it */
 	if (eth_proto == FT_ETH_P_IP)
 		proto = parse_ipv4(nh, data_end, pi, &err);
 	else

@@ -3,6 +3,7 @@
 #ifndef FT_TEST_H
 #define FT_TEST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

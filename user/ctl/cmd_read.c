@@ -28,7 +28,7 @@ static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, ui
 	struct flow_key k;
 	int side, fate;
 
-	fate = decode_frame(dlt, data, caplen, &pi);
+	fate = decode_frame(dlt, data, caplen, wirelen, &pi);
 	acct_frame(r->acct, fate, &pi, data, caplen, wirelen, ts, &k, &side);
 	return 0;
 }

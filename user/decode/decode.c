@@ -75,7 +75,7 @@ static int ethertype_of_sll(const uint8_t *p, uint32_t len, int v2, uint32_t *hd
 	return -CTR_NONIP_OTHER;
 }
 
-int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, struct pkt_info *pi)
+int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct pkt_info *pi)
 {
 	void *start = (void *)frame, *end = (void *)(frame + caplen);
 	struct hdr_cursor nh = { .pos = start };
@@ -83,6 +83,7 @@ int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, struct pkt_info
 	int proto;
 
 	memset(pi, 0, sizeof(*pi));
+	pi->frame_len = wirelen;
 	if (dlt == DLT_EN10MB)
 		return ft_parse_frame(&nh, end, pi);
 	pi->mac_off = 0xffff;

@@ -14,10 +14,10 @@
 int decode_supported(int dlt);
 
 /*
- * Fill *pi (zeroed here) from one frame of caplen captured bytes. Returns 0 for
+ * Fill *pi (zeroed here) from one frame of caplen captured bytes (wirelen on the wire). Returns 0 for
  * an IP packet that belongs to a flow, else its enum ft_ctr fate (non-IP or
  * malformed by kind). Reads nothing outside [frame, frame + caplen).
  */
-int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, struct pkt_info *pi);
+int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, struct pkt_info *pi);
 
 #endif /* FT_DECODE_H */

@@ -7,6 +7,7 @@
 #include "kern/drain.h"
 #include "kern/maps.h"
 #include "util/clock.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/uuid.h"
 
@@ -67,6 +68,7 @@ static int merge_one(void *arg, const struct flow_key *k, const struct flow_tota
 	}
 	r->tot = t;
 	r->dirty_gen = m->gen;
+	fault_kill_if("drain-mid"); /* crash test: totals written, buffer entry not yet deleted */
 	m->st->flows_merged++;
 	return 0;
 }

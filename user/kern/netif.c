@@ -57,20 +57,21 @@ static const char *const offload_names[] = { "rx-gro", "rx-lro", "rx-gro-hw", "r
 /* Indices of our feature names in the kernel's ETH_SS_FEATURES string set; -1 when absent. */
 static int feature_indices(const char *ifname, int idx[N_OFFLOADS], unsigned int *nfeat)
 {
-	struct {
-		struct ethtool_sset_info hdr;
-		__u32 buf[1];
-	} sset = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES } };
+	/* the header and its one data word: one string set asked for, one length back */
+	__u64 sset_buf[(sizeof(struct ethtool_sset_info) + sizeof(__u32) + 7) / 8] = {};
+	struct ethtool_sset_info *sset = (struct ethtool_sset_info *)sset_buf;
 	struct ethtool_gstrings *gs;
 	struct ifreq ifr = {};
 	unsigned int i, j, n;
 	int err;
 
-	ifr.ifr_data = (void *)&sset;
+	sset->cmd = ETHTOOL_GSSET_INFO;
+	sset->sset_mask = 1ULL << ETH_SS_FEATURES;
+	ifr.ifr_data = (void *)sset;
 	err = ifreq_ioctl(ifname, SIOCETHTOOL, &ifr);
 	if (err)
 		return err;
-	n = sset.hdr.data[0];
+	n = sset->data[0];
 	gs = calloc(1, sizeof(*gs) + (size_t)n * ETH_GSTRING_LEN);
 	if (!gs)
 		return -ENOMEM;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# tests/live/lib.sh - a lab of two network namespaces joined by a veth pair: the replayer's end
+# and the sensor's end (the stand-in for a mirror port). Every name carries a per-test suffix,
+# everything is removed on exit, and only processes this script started are ever signalled.
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+FT=${FT:-$top/build/flowtower}
+case "$FT" in /*) ;; *) FT=$top/$FT ;; esac
+TOOLS=${TOOLS:-$top/.output/rel/tools}
+case "$TOOLS" in /*) ;; *) TOOLS=$top/$TOOLS ;; esac
+PCAPS=${FT_PCAPS:-$top/../shared/pcaps}
+TRUTH=$PCAPS/truth.json
+CHECK=$top/tests/pcap/check_truth.py
+
+LAB_ID=${LAB_ID:-$(printf '%04x' $((RANDOM % 65536)))}
+NS_R=ftr$LAB_ID     # replayer namespace
+NS_S=fts$LAB_ID     # sensor namespace
+IF_R=ftr$LAB_ID     # veth ends (15 characters at most)
+IF_S=fts$LAB_ID
+WORK=$(mktemp -d /tmp/ft-live.XXXXXX)
+SENSOR_PID=
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+in_r() { nsenter --net=/run/netns/$NS_R "$@"; }
+in_s() { nsenter --net=/run/netns/$NS_S "$@"; } # keeps our mount namespace: /sys/fs/bpf is shared
+
+lab_up() { # lab_up [MTU]
+	local mtu=${1:-16000} ns
+	ip netns add $NS_R && ip netns add $NS_S || return 1
+	for ns in $NS_R $NS_S; do
+		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip link add $IF_R netns $NS_R type veth peer name $IF_S netns $NS_S || return 1
+	ip -n $NS_R link set $IF_R mtu "$mtu" up && ip -n $NS_S link set $IF_S mtu "$mtu" up
+}
+
+SENSOR_RUNS=0
+sensor_start() { # sensor_start [run options...]; waits until attached. Log: $SENSOR_LOG
+	SENSOR_RUNS=$((SENSOR_RUNS + 1))
+	SENSOR_LOG=$WORK/sensor.$SENSOR_RUNS.log
+	# a simple command, not the in_s function: $! must be the sensor itself, not a subshell
+	nsenter --net=/run/netns/$NS_S "$FT" run -i $IF_S --drain-interval 300 "$@" >"$SENSOR_LOG" 2>&1 &
+	SENSOR_PID=$!
+	local i
+	for i in $(seq 1 150); do
+		grep -q "counting" "$SENSOR_LOG" 2>/dev/null && return 0
+		kill -0 "$SENSOR_PID" 2>/dev/null || { sed 's/^/  sensor: /' "$SENSOR_LOG" >&2; SENSOR_PID=; return 1; }
+		sleep 0.1
+	done
+	return 1
+}
+
+sensor_stop() { # sensor_stop [SIGNAL]
+	local sig=${1:-TERM}
+	[ -n "$SENSOR_PID" ] || return 0
+	kill -"$sig" "$SENSOR_PID" 2>/dev/null
+	wait "$SENSOR_PID" 2>/dev/null
+	SENSOR_PID=
+}
+
+status_json() { in_s "$FT" status -i $IF_S --json; }
+
+# wait_frames N: until the sensor has counted N frames (2 s at most)
+wait_frames() {
+	local want=$1 i got
+	for i in $(seq 1 40); do
+		got=$(status_json 2>/dev/null | sed -n 's/.*"rx_frames":\([0-9]*\).*/\1/p')
+		[ "${got:-0}" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ethernet_copy FILE: FILE itself if Ethernet, else a copy rewritten to Ethernet for tcpreplay
+# (tools/pcap2eth.c: tcprewrite --dlt=enet mangles BSD loopback and raw IPv4/IPv6 mixes)
+ethernet_copy() {
+	local f=$1 out
+	case "$(tcpdump -r "$f" -c 1 2>&1 >/dev/null | sed -n 's/.*link-type \([^ ]*\).*/\1/p')" in
+	EN10MB|"") echo "$f" ;;
+	*)
+		out=$WORK/$(basename "$f").enet.pcap
+		"$TOOLS/pcap2eth" "$f" "$out" 2>/dev/null && echo "$out"
+		;;
+	esac
+}
+
+# frames_in JSONL: rx_frames of a `read --json` / `status --json` output
+frames_in() { sed -n 's/.*"type":"stats".*"rx_frames":\([0-9]*\).*/\1/p' "$1"; }
+
+replay() { in_r tcpreplay -q -i $IF_R --topspeed "$@" >>"$WORK/replay.log" 2>&1; }
+
+lab_down() {
+	sensor_stop TERM
+	[ -d /sys/fs/bpf/flowtower/$IF_S ] && in_s "$FT" detach -i $IF_S >/dev/null 2>&1
+	ip netns del $NS_R 2>/dev/null
+	ip netns del $NS_S 2>/dev/null
+	rm -rf "$WORK"
+}
+trap lab_down EXIT
