@@ -38,7 +38,7 @@ struct tls_client_hello {
 	uint16_t n_dc_sig_algs;
 	uint16_t key_shares[TLS_MAX_LIST]; /* key_share groups */
 	uint16_t n_key_shares;
-	char sni[TLS_SNI_MAX]; /* first host_name; "" when absent */
+	char sni[TLS_SNI_MAX]; /* first host_name, bytes as sent; "" when absent or longer than 255 */
 	bool has_sni;
 	char alpn_buf[TLS_ALPN_BUF];
 	uint16_t alpn_off[TLS_MAX_ALPN]; /* alpn i is alpn_buf + alpn_off[i] */
@@ -94,6 +94,10 @@ int tls_ja3s(const struct tls_server_hello *sh, char *full, size_t full_len, cha
  * JA4 (FoxIO), 'quic' selects the q prefix instead of t. out holds 36 characters + NUL.
  * JA4S out holds 25 + NUL. Same returns as tls_ja3(). tls_ja4_raw() writes JA4_r, the
  * strings before hashing ("t13d1516h2_002f,0035,..._0005,000a,..._0403,0804,...").
+ * Per FoxIO's JA4.md: 'd' when extension 0x0000 is present (even if empty), GREASE
+ * skipped everywhere (also a GREASE first ALPN name), a version outside the table
+ * ("00") includes TLS 1.3 drafts 0x7fxx, empty lists hash to "000000000000". JA4S
+ * keeps the server's extensions as sent, GREASE included, as FoxIO's code does.
  */
 int tls_ja4(const struct tls_client_hello *ch, bool quic, char out[40]);
 int tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *out, size_t out_len);
