@@ -89,21 +89,13 @@ static bool quic_cid_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t 
 
 /* ---- key schedule (RFC 9001 5.1, 5.2; HKDF RFC 5869; HKDF-Expand-Label RFC 8446 7.1) ---- */
 
-static int quic_hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key, size_t key_len,
-		     const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+/* One HKDF step on a context shared by a whole derivation (one fetch, not five). */
+static int quic_hkdf(EVP_KDF_CTX *ctx, int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
+		     size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
 	OSSL_PARAM params[6], *p = params;
-	EVP_KDF_CTX *ctx;
-	EVP_KDF *kdf;
-	int err = -EIO;
 
-	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	if (!kdf)
-		return -ENOSYS;
-	ctx = EVP_KDF_CTX_new(kdf);
-	EVP_KDF_free(kdf);
-	if (!ctx)
-		return -ENOMEM;
+	EVP_KDF_CTX_reset(ctx);
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
 	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
@@ -112,14 +104,12 @@ static int quic_hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8
 	if (info)
 		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
 	*p = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(ctx, out, out_len, params) == 1)
-		err = 0;
-	EVP_KDF_CTX_free(ctx);
-	return err;
+	return EVP_KDF_derive(ctx, out, out_len, params) == 1 ? 0 : -EIO;
 }
 
 /* HKDF-Expand-Label(secret, label, "", len) with the "tls13 " prefix. */
-static int quic_expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t len)
+static int quic_expand_label(EVP_KDF_CTX *ctx, const uint8_t secret[32], const char *label, uint8_t *out,
+			     size_t len)
 {
 	static const char prefix[] = "tls13 ";
 	uint8_t info[2 + 1 + 255 + 1];
@@ -135,25 +125,35 @@ static int quic_expand_label(const uint8_t secret[32], const char *label, uint8_
 	memcpy(info + n, label, llen);
 	n += llen;
 	info[n++] = 0; /* empty context */
-	return quic_hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, 32, info, n, out, len);
+	return quic_hkdf(ctx, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, 32, info, n, out, len);
 }
 
 static int quic_derive(const struct quic_vparams *vp, const uint8_t *dcid, size_t dcid_len, bool server,
 		       struct quic_keys *out)
 {
 	uint8_t initial[32], secret[32];
+	EVP_KDF_CTX *ctx;
+	EVP_KDF *kdf;
 	int err;
 
-	err = quic_hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, vp->salt, sizeof(vp->salt), dcid, dcid_len, NULL, 0,
+	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	if (!kdf)
+		return -ENOSYS;
+	ctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (!ctx)
+		return -ENOMEM;
+	err = quic_hkdf(ctx, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, vp->salt, sizeof(vp->salt), dcid, dcid_len, NULL, 0,
 			initial, sizeof(initial));
 	if (!err)
-		err = quic_expand_label(initial, server ? "server in" : "client in", secret, sizeof(secret));
+		err = quic_expand_label(ctx, initial, server ? "server in" : "client in", secret, sizeof(secret));
 	if (!err)
-		err = quic_expand_label(secret, vp->key_label, out->key, sizeof(out->key));
+		err = quic_expand_label(ctx, secret, vp->key_label, out->key, sizeof(out->key));
 	if (!err)
-		err = quic_expand_label(secret, vp->iv_label, out->iv, sizeof(out->iv));
+		err = quic_expand_label(ctx, secret, vp->iv_label, out->iv, sizeof(out->iv));
 	if (!err)
-		err = quic_expand_label(secret, vp->hp_label, out->hp, sizeof(out->hp));
+		err = quic_expand_label(ctx, secret, vp->hp_label, out->hp, sizeof(out->hp));
+	EVP_KDF_CTX_free(ctx);
 	return err;
 }
 

@@ -57,8 +57,8 @@ void quic_asm_init(struct quic_asm *a);
  * datagram is not a QUIC long header of a known version (version
  * negotiation, short header before any Initial, other UDP), -EBADMSG for an
  * Initial that is malformed or does not decrypt, -EMSGSIZE when the
- * ClientHello cannot fit QUIC_CRYPTO_MAX. Never logs, never allocates
- * (except inside libcrypto).
+ * ClientHello cannot fit QUIC_CRYPTO_MAX (-ENOMEM/-EIO only if libcrypto
+ * fails). Never logs; allocates only inside libcrypto.
  */
 int quic_asm_feed(struct quic_asm *a, const uint8_t *udp_payload, size_t len);
 
