@@ -128,4 +128,12 @@ struct {
 	__type(value, __u32);
 } own_addrs SEC(".maps");
 
+/* One AF_XDP socket per RX queue; entries written by user/capture/afxdp.c, read by XDP's redirect. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, FT_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsk_by_queue SEC(".maps");
+
 #endif /* FT_MAPS_BPF_H */

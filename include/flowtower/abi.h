@@ -201,6 +201,21 @@ struct dedup_val {
 	__u8 pad;
 };
 
+/*
+ * Metadata XDP puts in front of every frame it hands to userspace
+ * (bpf_xdp_adjust_meta): an AF_XDP frame's data is preceded by these bytes in
+ * the UMEM (copy and zero-copy mode alike), a ring-buffer copy starts with them.
+ */
+#define XMETA_F_COPY 0x1   /* came through the copy ring (the original went on to the host) */
+#define XMETA_F_TRUNC 0x2  /* copy shorter than the frame (caplen < len) */
+
+struct xdp_meta {
+	__u64 ts_ns;	  /* wall clock, ns, as the flow counters use */
+	__u32 len;	  /* frame length on the wire */
+	__u16 flags;	  /* XMETA_F_* */
+	__u16 rx_queue;
+};
+
 /* Local-prefix LPM trie key: IPv4 prefixes stored v4-mapped (prefixlen + 96). */
 struct lpm_key {
 	__u32 prefixlen;
@@ -218,6 +233,7 @@ _Static_assert(sizeof(struct frag_key) == 40, "frag_key is ABI");
 _Static_assert(sizeof(struct dedup_key) == 48, "dedup_key is ABI");
 _Static_assert(sizeof(struct dedup_val) == 16, "dedup_val is ABI");
 _Static_assert(sizeof(struct lpm_key) == 20, "lpm_key is ABI");
+_Static_assert(sizeof(struct xdp_meta) == 16, "xdp_meta is ABI");
 #endif
 
 #endif /* FT_ABI_H */

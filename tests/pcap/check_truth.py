@@ -51,7 +51,17 @@ def tshark_frames(pcap):
         yield dict(zip(FIELDS, v))
 
 
+_frag_cache = {}
+
+
 def fragment_additions(pcap):
+    """Memoized: one tshark run per capture."""
+    if pcap not in _frag_cache:
+        _frag_cache[pcap] = _fragment_additions(pcap)
+    return _frag_cache[pcap]
+
+
+def _fragment_additions(pcap):
     """Non-first fragments per flow under flowtower's rule: {(proto, src, sport, dst, dport): [pkts, l3]}."""
     firsts = {}
     add = defaultdict(lambda: [0, 0])
