@@ -20,18 +20,25 @@ enum { DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_AAAA = 28, DNS_C_IN = 1 };
 struct dns_rr {
 	uint16_t type;
 	uint32_t ttl;
-	size_t owner; /* offset of the owner name */
-	size_t rdata; /* offset of the RDATA: the address, or the CNAME's target name */
+	size_t owner;		    /* offset of the owner name */
+	size_t rdata;		    /* offset of the RDATA: the address, or the CNAME's target name */
+	uint64_t owner_h, target_h; /* dns_walk() hashes of the owner and of a CNAME's target */
 };
 
 struct dns_parse {
 	const uint8_t *msg;
 	size_t len;
 	size_t qname[DNS_MAX_QD];
+	uint64_t qhash[DNS_MAX_QD];
 	unsigned int nq;
 	struct dns_rr rr[DNS_MAX_RR];
 	unsigned int nrr;
 };
+
+static uint8_t dns_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
 
 /* Presentation form: lowercase; '.', '\\' and bytes outside 0x21..0x7e escaped (RFC 1035 5.1, RFC 4343). */
 static int dns_put_label(char *out, size_t cap, size_t *o, const uint8_t *lab, size_t n)
@@ -53,20 +60,36 @@ static int dns_put_label(char *out, size_t cap, size_t *o, const uint8_t *lab, s
 		}
 		if (need == 2)
 			out[(*o)++] = '\\';
-		out[(*o)++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		out[(*o)++] = (char)dns_lower(ch);
 	}
 	return 0;
 }
 
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+/* FNV-1a of a label, case folded: answers are matched to questions by hash first, then by bytes. */
+static uint64_t dns_hash_label(uint64_t h, const uint8_t *lab, size_t n)
+{
+	size_t i;
+
+	h = (h ^ n) * FNV_PRIME;
+	for (i = 0; i < n; i++)
+		h = (h ^ dns_lower(lab[i])) * FNV_PRIME;
+	return h;
+}
+
 /*
- * Every pointer must land before the start of the label run it ends (the
- * name itself, or the previous pointer's target): targets strictly
- * decrease, so a name always ends (RFC 1035 4.1.4 compresses to an earlier
- * occurrence).
+ * Validate the name at *off, move *off past it, and optionally write its
+ * text and hash. Every pointer must land before the start of the label run
+ * it ends (the name itself, or the previous pointer's target): targets
+ * strictly decrease, so a name always ends (RFC 1035 4.1.4 compresses to an
+ * earlier occurrence).
  */
-int dns_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t cap)
+static int dns_walk(const uint8_t *msg, size_t len, size_t *off, char *out, size_t cap, uint64_t *hash)
 {
 	size_t pos = *off, floor = *off, end = 0, wire = 0, o = 0;
+	uint64_t h = FNV_OFFSET;
 	unsigned int hops = 0;
 	int err;
 
@@ -105,14 +128,22 @@ int dns_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t cap)
 		}
 		if (out && (err = dns_put_label(out, cap, &o, msg + pos + 1, l)))
 			return err;
+		h = dns_hash_label(h, msg + pos + 1, l);
 		pos += 1 + (size_t)l;
 	}
 	*off = hops ? end : pos + 1;
+	if (hash)
+		*hash = dns_hash_label(h, NULL, 0);
 	if (out && !o && cap > 1)
 		out[o++] = '.';
 	if (out && cap)
 		out[o < cap ? o : cap - 1] = 0;
 	return 0;
+}
+
+int dns_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t cap)
+{
+	return dns_walk(msg, len, off, out, cap, NULL);
 }
 
 /* Past pointers to the next label of a validated name. */
@@ -123,11 +154,6 @@ static size_t dns_follow(const struct dns_parse *p, size_t pos)
 	while (pos + 1 < p->len && (p->msg[pos] & 0xc0) == 0xc0 && hops++ < DNS_MAX_HOPS)
 		pos = (size_t)(p->msg[pos] & 0x3f) << 8 | p->msg[pos + 1];
 	return pos;
-}
-
-static uint8_t dns_lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
 /* Two validated names are equal, ASCII case folded (RFC 4343). */
@@ -159,20 +185,24 @@ static bool dns_name_eq(const struct dns_parse *p, size_t a, size_t b)
 static int dns_question(struct dns_parse *p, struct pkt_cursor *c)
 {
 	size_t off = (size_t)(c->pos - p->msg), start = off;
-	int err = dns_name(p->msg, p->len, &off, NULL, 0);
+	uint64_t h;
+	int err = dns_walk(p->msg, p->len, &off, NULL, 0, &h);
 
 	if (err)
 		return err;
 	c->pos = p->msg + off;
 	if ((err = cur_skip(c, 4))) /* QTYPE, QCLASS */
 		return err;
-	if (p->nq < DNS_MAX_QD)
-		p->qname[p->nq++] = start;
+	if (p->nq < DNS_MAX_QD) {
+		p->qname[p->nq] = start;
+		p->qhash[p->nq++] = h;
+	}
 	return 0;
 }
 
 /* RDATA of the types we read must be exactly what its length says. */
-static int dns_rdata_check(const struct dns_parse *p, uint16_t type, size_t rdata, uint16_t rdlen)
+static int dns_rdata_check(const struct dns_parse *p, uint16_t type, size_t rdata, uint16_t rdlen,
+			   uint64_t *target_h)
 {
 	size_t off = rdata;
 	int err;
@@ -183,7 +213,7 @@ static int dns_rdata_check(const struct dns_parse *p, uint16_t type, size_t rdat
 	case DNS_T_AAAA:
 		return rdlen == 16 ? 0 : -EBADMSG;
 	case DNS_T_CNAME: /* the target name must end where RDATA ends */
-		err = dns_name(p->msg, rdata + rdlen, &off, NULL, 0);
+		err = dns_walk(p->msg, rdata + rdlen, &off, NULL, 0, target_h);
 		return err || off != rdata + rdlen ? -EBADMSG : 0;
 	}
 	return 0;
@@ -192,11 +222,12 @@ static int dns_rdata_check(const struct dns_parse *p, uint16_t type, size_t rdat
 static int dns_record(struct dns_parse *p, struct pkt_cursor *c, bool answer)
 {
 	size_t off = (size_t)(c->pos - p->msg), owner = off, rdata;
+	uint64_t owner_h, target_h = 0;
 	uint16_t type, class, rdlen;
 	uint32_t ttl;
 	int err;
 
-	if ((err = dns_name(p->msg, p->len, &off, NULL, 0)))
+	if ((err = dns_walk(p->msg, p->len, &off, NULL, 0, &owner_h)))
 		return err;
 	c->pos = p->msg + off;
 	if ((err = cur_be16(c, &type)) || (err = cur_be16(c, &class)) || (err = cur_be32(c, &ttl)) ||
@@ -207,7 +238,7 @@ static int dns_record(struct dns_parse *p, struct pkt_cursor *c, bool answer)
 		return err;
 	if ((class & 0x7fff) != DNS_C_IN) /* top bit: mDNS cache-flush (RFC 6762 10.2) */
 		return 0;
-	if ((err = dns_rdata_check(p, type, rdata, rdlen)))
+	if ((err = dns_rdata_check(p, type, rdata, rdlen, &target_h)))
 		return err;
 	if (!answer || p->nrr == DNS_MAX_RR || (type != DNS_T_A && type != DNS_T_AAAA && type != DNS_T_CNAME))
 		return 0;
@@ -215,6 +246,8 @@ static int dns_record(struct dns_parse *p, struct pkt_cursor *c, bool answer)
 	p->rr[p->nrr].ttl = ttl & 0x80000000u ? 0 : ttl; /* RFC 2181 8 */
 	p->rr[p->nrr].owner = owner;
 	p->rr[p->nrr].rdata = rdata;
+	p->rr[p->nrr].owner_h = owner_h;
+	p->rr[p->nrr].target_h = target_h;
 	p->nrr++;
 	return 0;
 }
@@ -247,21 +280,23 @@ static int dns_sections(struct dns_parse *p)
 static int dns_resolve(const struct dns_parse *p, const struct dns_rr *rr, uint32_t *ttl, unsigned int *hops)
 {
 	size_t cur = rr->owner;
+	uint64_t h = rr->owner_h;
 	unsigned int q, i;
 
 	*ttl = rr->ttl;
 	for (*hops = 0;; (*hops)++) {
 		for (q = 0; q < p->nq; q++)
-			if (dns_name_eq(p, cur, p->qname[q]))
+			if (p->qhash[q] == h && dns_name_eq(p, cur, p->qname[q]))
 				return (int)q;
 		if (*hops == DNS_MAX_CHAIN)
 			return -ENOENT;
 		for (i = 0; i < p->nrr; i++)
-			if (p->rr[i].type == DNS_T_CNAME && dns_name_eq(p, p->rr[i].rdata, cur))
+			if (p->rr[i].type == DNS_T_CNAME && p->rr[i].target_h == h && dns_name_eq(p, p->rr[i].rdata, cur))
 				break;
 		if (i == p->nrr)
 			return -ENOENT;
 		cur = p->rr[i].owner;
+		h = p->rr[i].owner_h;
 		if (p->rr[i].ttl < *ttl)
 			*ttl = p->rr[i].ttl;
 	}
