@@ -5,4 +5,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 make -s fuzz-build >/dev/null 2>&1 || { echo "FAIL: fuzz targets build (make fuzz-build)"; exit 1; }
-FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-10} exec tests/fuzz/run.sh .output/fuzz/fuzz_*
+targets=()
+for f in tests/fuzz/fuzz_*.c; do
+	targets+=(".output/fuzz/$(basename "$f" .c)")
+done
+FUZZ_SECONDS=${FUZZ_SMOKE_SECONDS:-10} exec tests/fuzz/run.sh "${targets[@]}"
