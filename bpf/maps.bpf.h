@@ -128,6 +128,24 @@ struct {
 	__type(value, __u32);
 } own_addrs SEC(".maps");
 
+/*
+ * Preamble steering: how many packets each way a flow has shown, and whether
+ * userspace is done with it. Written by XDP (counts) and the daemon (done);
+ * LRU: an evicted flow just starts its preamble again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct flow_key);
+	__type(value, struct steer_val);
+} preamble SEC(".maps");
+
+/* Copies of frames that must also reach the host (NDP, its own preamble frames). XDP writes, the daemon reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} copy_ring SEC(".maps");
+
 /* One AF_XDP socket per RX queue; entries written by user/capture/afxdp.c, read by XDP's redirect. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);

@@ -11,6 +11,10 @@ const volatile __u32 cfg_verdict = XDP_PASS; /* for packets nobody in userspace 
 const volatile __u8 cfg_skip_own = 0;	     /* own_addrs flows go to CTR_SKIPPED_OWN */
 const volatile __u8 cfg_dedup = 1;	     /* drop IPv6 near-duplicates from counting */
 const volatile __u32 cfg_abi = FT_ABI_VERSION;
+const volatile __u8 cfg_steer = 0;		     /* hand preamble packets to userspace */
+const volatile __u32 cfg_tcp_preamble = FT_PREAMBLE_PKTS;  /* TCP packets each way */
+const volatile __u32 cfg_udp_preamble = FT_UDP_PREAMBLE_PKTS; /* UDP/443, UDP/53 datagrams each way */
+const volatile __u8 cfg_own_mac[6] = {};	     /* pass mode: frames to it are copied, never stolen */
 
 /*
  * CLOCK_REALTIME - CLOCK_BOOTTIME in ns, refreshed by the daemon on every
@@ -124,41 +128,44 @@ static __always_inline struct flow_ctr *flow_get(const struct flow_key *k)
 	return c;
 }
 
-/* Count one IP packet into its flow, the totals and its minute. */
-static __always_inline void account(void *data, void *data_end, struct pkt_info *pi)
+/*
+ * Count one IP packet into its flow, the totals and its minute. Returns this
+ * CPU's counters of the flow when the packet may be steered (not a duplicate,
+ * not an own-address flow), else NULL; *k and *side describe the flow.
+ */
+static __always_inline struct flow_ctr *account(void *data, void *data_end, struct pkt_info *pi, __u64 now,
+						struct flow_key *k, int *side)
 {
-	__u64 now = bpf_ktime_get_boot_ns() + wall_offset_ns;
 	__u32 minute_slot;
 	struct tput_slot *ts;
 	struct flow_ctr *c;
-	struct flow_key k;
-	int side, tdir, ctr, dup = 0;
+	int tdir, ctr, dup = 0;
 	__u64 minute;
 
 	if (pi->frag)
 		frag_ports(pi);
 	if (pi->ip_version == 6 && cfg_dedup)
 		dup = is_near_dup(data, data_end, pi, now);
-	side = ft_flow_key(pi, &k);
-	c = flow_get(&k);
+	*side = ft_flow_key(pi, k);
+	c = flow_get(k);
 	if (!c)
-		return;
+		return NULL;
 	if (c->flags & FLOW_F_SKIP) {
 		ctr_add(CTR_SKIPPED_OWN, 1);
-		return;
+		return NULL;
 	}
 	if (dup) {
 		c->dups++;
 		ctr_add(CTR_DUPLICATES, 1);
-		return;
+		return NULL;
 	}
-	ft_account(c, pi, side, now);
+	ft_account(c, pi, *side, now);
 	ctr_add(CTR_FLOW_PKTS, 1);
 	if (pi->notes & NOTE_SNAPPED)
 		ctr_add(CTR_L4_SNAPPED, 1);
 	if (pi->notes & NOTE_TCP_DOFF)
 		ctr_add(CTR_BAD_TCP_DOFF, 1);
-	tdir = ft_tdir(c->flags, side);
+	tdir = ft_tdir(c->flags, *side);
 	ctr = ft_dir_ctr(tdir, pi->ip_version);
 	ctr_add(ctr, 1);
 	ctr_add(ctr + 1, pi->l3_len);
@@ -168,6 +175,144 @@ static __always_inline void account(void *data, void *data_end, struct pkt_info 
 	ts = bpf_map_lookup_elem(&tput, &minute_slot);
 	if (ts)
 		ft_tput_add(ts, minute, tdir, pi->ip_version, pi->l3_len);
+	return pi->frag == FRAG_LATER ? NULL : c; /* fragment data is no use to a parser */
+}
+
+/* Does this packet belong to its flow's preamble? Counts it towards the preamble either way. */
+static __always_inline int in_preamble(struct flow_ctr *c, const struct flow_key *k, int side, __u32 limit)
+{
+	struct steer_val *sv, init = {};
+	__u32 n;
+
+	sv = bpf_map_lookup_elem(&preamble, k);
+	if (!sv) {
+		bpf_map_update_elem(&preamble, k, &init, BPF_NOEXIST);
+		sv = bpf_map_lookup_elem(&preamble, k);
+		if (!sv)
+			return 0;
+	}
+	if (sv->done) {
+		c->steer_done = 1; /* userspace has what it needs: stop looking, on this CPU */
+		return 0;
+	}
+	n = __sync_fetch_and_add(&sv->seen[side & 1], 1);
+	if (n < limit)
+		return 1;
+	if (sv->seen[(side ^ 1) & 1] >= limit)
+		c->steer_done = 1;
+	return 0;
+}
+
+/* How many packets each way userspace reads of this flow: 0 for flows it has no parser for. */
+static __always_inline __u32 preamble_limit(const struct pkt_info *pi)
+{
+	if (pi->proto == FT_IPPROTO_TCP)
+		return cfg_tcp_preamble;
+	if (pi->proto == FT_IPPROTO_UDP &&
+	    (pi->sport == bpf_htons(443) || pi->dport == bpf_htons(443) || pi->sport == bpf_htons(53) ||
+	     pi->dport == bpf_htons(53)))
+		return cfg_udp_preamble;
+	return 0;
+}
+
+/* RS, RA, NS, NA, redirect (RFC 4861); advertisements were folded onto solicitations. */
+static __always_inline int is_ndp(const struct pkt_info *pi)
+{
+	__u16 t = bpf_ntohs(pi->sport);
+
+	return pi->proto == FT_IPPROTO_ICMPV6 && pi->frag != FRAG_LATER && (t == 133 || t == 135 || t == 137);
+}
+
+/* Addressed to this host (its MAC, broadcast or multicast): in pass mode such a frame is only copied. */
+static __always_inline int for_host(void *data, void *data_end)
+{
+	__u8 *d = data;
+	int i;
+
+	if ((void *)(d + 6) > data_end || (d[0] & 1))
+		return 1;
+	for (i = 0; i < 6; i++)
+		if (d[i] != cfg_own_mac[i])
+			return 0;
+	return 1;
+}
+
+static __always_inline void fill_meta(struct xdp_meta *m, struct xdp_md *ctx, __u32 len, __u32 caplen,
+				      __u16 flags, __u64 now)
+{
+	m->ts_ns = now;
+	m->len = len;
+	m->caplen = caplen;
+	m->flags = flags;
+	m->rx_queue = (__u16)ctx->rx_queue_index;
+	m->magic = XMETA_MAGIC;
+}
+
+/* A copy of the frame into the ring buffer; the original goes on to its verdict. */
+static __always_inline void copy_frame(struct xdp_md *ctx, __u32 len, __u64 now)
+{
+	struct copy_rec *r = bpf_ringbuf_reserve(&copy_ring, sizeof(*r), 0);
+	__u32 caplen = len;
+
+	if (!r) {
+		ctr_add(CTR_STEER_COPY_FAIL, 1);
+		return;
+	}
+	if (caplen > FT_COPY_MAX)
+		caplen = FT_COPY_MAX;
+	if (caplen < 1)
+		caplen = 1;
+	if (bpf_xdp_load_bytes(ctx, 0, r->data, caplen)) {
+		bpf_ringbuf_discard(r, 0);
+		ctr_add(CTR_STEER_COPY_FAIL, 1);
+		return;
+	}
+	fill_meta(&r->meta, ctx, len, caplen, XMETA_F_COPY | (caplen < len ? XMETA_F_TRUNC : 0), now);
+	bpf_ringbuf_submit(r, 0);
+	ctr_add(CTR_STEER_COPY, 1);
+}
+
+/* Hand the frame itself to the AF_XDP socket of its RX queue, metadata in front. Packet pointers die here. */
+static __always_inline int to_xsk(struct xdp_md *ctx, __u32 len, __u64 now)
+{
+	struct xdp_meta *m;
+	int ret;
+
+	if (!bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
+		m = (void *)(long)ctx->data_meta;
+		if ((void *)(m + 1) <= (void *)(long)ctx->data)
+			fill_meta(m, ctx, len, len, 0, now);
+	}
+	/* no socket on this queue: the low bits of flags are the verdict instead */
+	ret = bpf_redirect_map(&xsk_by_queue, ctx->rx_queue_index, cfg_verdict);
+	ctr_add(ret == XDP_REDIRECT ? CTR_STEER_XSK : CTR_STEER_NO_XSK, 1);
+	return ret;
+}
+
+/* Steered or not, the packet was counted already; this only decides who else sees it. */
+static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end, const struct pkt_info *pi,
+				 struct flow_ctr *c, const struct flow_key *k, int side, __u64 now)
+{
+	__u32 limit;
+
+	if (is_ndp(pi)) {
+		copy_frame(ctx, pi->frame_len, now); /* the host's own neighbour discovery must keep working */
+		return cfg_verdict;
+	}
+	if (!c || c->steer_done)
+		return cfg_verdict;
+	limit = preamble_limit(pi);
+	if (!limit) {
+		c->steer_done = 1;
+		return cfg_verdict;
+	}
+	if (!in_preamble(c, k, side, limit))
+		return cfg_verdict;
+	if (cfg_verdict == XDP_PASS && for_host(data, data_end)) {
+		copy_frame(ctx, pi->frame_len, now);
+		return XDP_PASS;
+	}
+	return to_xsk(ctx, pi->frame_len, now);
 }
 
 /*
@@ -195,7 +340,10 @@ int sensor_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	struct hdr_cursor nh = { .pos = data };
 	struct pkt_info pi = {};
-	int proto, fate;
+	struct flow_ctr *c;
+	struct flow_key k;
+	int proto, fate, side;
+	__u64 now;
 
 	pi.frame_len = bpf_xdp_get_buff_len(ctx);
 	ctr_add(CTR_RX_FRAMES, 1);
@@ -211,8 +359,11 @@ int sensor_xdp(struct xdp_md *ctx)
 		ctr_add(fate, 1);
 		return cfg_verdict;
 	}
-	account(data, data_end, &pi);
-	return cfg_verdict;
+	now = bpf_ktime_get_boot_ns() + wall_offset_ns;
+	c = account(data, data_end, &pi, now, &k, &side);
+	if (!cfg_steer)
+		return cfg_verdict;
+	return steer(ctx, data, data_end, &pi, c, &k, side, now);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

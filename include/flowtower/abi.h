@@ -14,7 +14,6 @@
 #define FT_PREAMBLE_PKTS 32	/* TCP packets each way steered to userspace */
 #define FT_UDP_PREAMBLE_PKTS 8	/* UDP/443 and UDP/53 datagrams each way */
 #define FT_DEFAULT_FLOWS 262144 /* kernel flow map entries (per buffer) */
-#define FT_NDP_COPY_MAX 512	/* bytes of an NDP frame copied to userspace */
 #define FT_DEDUP_WINDOW_NS 1000000000ULL /* IPv6 near-duplicate window */
 
 /*
@@ -202,18 +201,38 @@ struct dedup_val {
 };
 
 /*
- * Metadata XDP puts in front of every frame it hands to userspace
- * (bpf_xdp_adjust_meta): an AF_XDP frame's data is preceded by these bytes in
- * the UMEM (copy and zero-copy mode alike), a ring-buffer copy starts with them.
+ * Metadata XDP puts in front of every frame it hands to userspace: an AF_XDP
+ * frame's data is preceded by it in the UMEM (bpf_xdp_adjust_meta; copy and
+ * zero-copy mode alike), a copy-ring record starts with it. 'magic' tells a
+ * real header from whatever was in the headroom when a driver has no room
+ * for metadata.
  */
-#define XMETA_F_COPY 0x1   /* came through the copy ring (the original went on to the host) */
-#define XMETA_F_TRUNC 0x2  /* copy shorter than the frame (caplen < len) */
+#define XMETA_MAGIC 0x46544d31 /* "FTM1" */
+#define XMETA_F_COPY 0x1       /* a copy: the original went on to the host (NDP, host's own frames) */
+#define XMETA_F_TRUNC 0x2      /* copy shorter than the frame (caplen < len) */
 
 struct xdp_meta {
-	__u64 ts_ns;	  /* wall clock, ns, as the flow counters use */
-	__u32 len;	  /* frame length on the wire */
-	__u16 flags;	  /* XMETA_F_* */
+	__u64 ts_ns;   /* wall clock, ns, as the flow counters use */
+	__u32 len;     /* frame length on the wire */
+	__u32 caplen;  /* bytes that follow (copies may be truncated) */
+	__u16 flags;   /* XMETA_F_* */
 	__u16 rx_queue;
+	__u32 magic;   /* XMETA_MAGIC */
+};
+
+#define FT_COPY_MAX 4096 /* bytes of a frame the copy ring carries */
+
+/* A copy-ring record: metadata, then caplen bytes of the frame (the rest of data[] unused). */
+struct copy_rec {
+	struct xdp_meta meta;
+	__u8 data[FT_COPY_MAX];
+};
+
+/* Preamble steering state of one flow, shared by all CPUs. */
+struct steer_val {
+	__u32 seen[2]; /* packets each way counted towards the preamble */
+	__u32 done;    /* set by userspace (or when both ways are past it): stop steering */
+	__u32 pad;
 };
 
 /* Local-prefix LPM trie key: IPv4 prefixes stored v4-mapped (prefixlen + 96). */
@@ -233,7 +252,8 @@ _Static_assert(sizeof(struct frag_key) == 40, "frag_key is ABI");
 _Static_assert(sizeof(struct dedup_key) == 48, "dedup_key is ABI");
 _Static_assert(sizeof(struct dedup_val) == 16, "dedup_val is ABI");
 _Static_assert(sizeof(struct lpm_key) == 20, "lpm_key is ABI");
-_Static_assert(sizeof(struct xdp_meta) == 16, "xdp_meta is ABI");
+_Static_assert(sizeof(struct xdp_meta) == 24, "xdp_meta is ABI");
+_Static_assert(sizeof(struct steer_val) == 16, "steer_val is ABI");
 #endif
 
 #endif /* FT_ABI_H */
