@@ -175,7 +175,7 @@ static __always_inline struct flow_ctr *account(void *data, void *data_end, stru
 	ts = bpf_map_lookup_elem(&tput, &minute_slot);
 	if (ts)
 		ft_tput_add(ts, minute, tdir, pi->ip_version, pi->l3_len);
-	return pi->frag == FRAG_LATER ? NULL : c; /* fragment data is no use to a parser */
+	return c;
 }
 
 /* Does this packet belong to its flow's preamble? Counts it towards the preamble either way. */
@@ -201,26 +201,6 @@ static __always_inline int in_preamble(struct flow_ctr *c, const struct flow_key
 	if (sv->seen[(side ^ 1) & 1] >= limit)
 		c->steer_done = 1;
 	return 0;
-}
-
-/* How many packets each way userspace reads of this flow: 0 for flows it has no parser for. */
-static __always_inline __u32 preamble_limit(const struct pkt_info *pi)
-{
-	if (pi->proto == FT_IPPROTO_TCP)
-		return cfg_tcp_preamble;
-	if (pi->proto == FT_IPPROTO_UDP &&
-	    (pi->sport == bpf_htons(443) || pi->dport == bpf_htons(443) || pi->sport == bpf_htons(53) ||
-	     pi->dport == bpf_htons(53)))
-		return cfg_udp_preamble;
-	return 0;
-}
-
-/* RS, RA, NS, NA, redirect (RFC 4861); advertisements were folded onto solicitations. */
-static __always_inline int is_ndp(const struct pkt_info *pi)
-{
-	__u16 t = bpf_ntohs(pi->sport);
-
-	return pi->proto == FT_IPPROTO_ICMPV6 && pi->frag != FRAG_LATER && (t == 133 || t == 135 || t == 137);
 }
 
 /* Addressed to this host (its MAC, broadcast or multicast): in pass mode such a frame is only copied. */
@@ -295,13 +275,14 @@ static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end,
 {
 	__u32 limit;
 
-	if (is_ndp(pi)) {
+	if (ft_is_ndp(pi)) {
 		copy_frame(ctx, pi->frame_len, now); /* the host's own neighbour discovery must keep working */
 		return cfg_verdict;
 	}
-	if (!c || c->steer_done)
+	/* a later fragment is no use to a parser, but says nothing about the flow: no caching */
+	if (!c || c->steer_done || pi->frag == FRAG_LATER)
 		return cfg_verdict;
-	limit = preamble_limit(pi);
+	limit = ft_preamble_limit(pi, cfg_tcp_preamble, cfg_udp_preamble);
 	if (!limit) {
 		c->steer_done = 1;
 		return cfg_verdict;

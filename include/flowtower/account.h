@@ -186,4 +186,26 @@ static __always_inline int ft_dedup_is_dup(const struct dedup_val *v, const __u8
 	return 0;
 }
 
+/* How many packets each way userspace reads of this flow's start: 0 for flows it has no parser for. */
+static __always_inline __u32 ft_preamble_limit(const struct pkt_info *pi, __u32 tcp, __u32 udp)
+{
+	if (pi->frag == FRAG_LATER)
+		return 0; /* fragment data: no header for a parser */
+	if (pi->proto == FT_IPPROTO_TCP)
+		return tcp;
+	if (pi->proto == FT_IPPROTO_UDP &&
+	    (pi->sport == bpf_htons(443) || pi->dport == bpf_htons(443) || pi->sport == bpf_htons(53) ||
+	     pi->dport == bpf_htons(53)))
+		return udp;
+	return 0;
+}
+
+/* RS, RA, NS, NA, redirect (RFC 4861); advertisements were folded onto solicitations by the parser. */
+static __always_inline int ft_is_ndp(const struct pkt_info *pi)
+{
+	__u16 t = bpf_ntohs(pi->sport);
+
+	return pi->proto == FT_IPPROTO_ICMPV6 && pi->frag != FRAG_LATER && (t == 133 || t == 135 || t == 137);
+}
+
 #endif /* FT_ACCOUNT_H */

@@ -262,11 +262,18 @@ static bool test_never_steered(void)
 	pb_done(&p, 0);
 	run(s, &p);
 	ok &= EXPECT_EQ(steered(s), 0, "later fragment");
+	pb_eth(&p, 1);
+	p.b[5] = 9;
+	pb_ipv4(&p, "203.0.113.5", "192.0.2.9", 6);
+	pb_tcp(&p, 0, 0, FT_TCP_ACK, 5); /* ports 0: the flow the orphan fragment went to */
+	pb_done(&p, 0);
+	run(s, &p);
+	ok &= EXPECT_EQ(steered(s), 1, "the fragment's flow is still steered afterwards");
 	inet_pton(AF_INET, "192.0.2.1", &own);
 	bpf_map_update_elem(bpf_map__fd(s->maps.own_addrs), &own, &one, BPF_ANY);
 	tcp_pkt(&p, 0, FT_TCP_SYN, 9);
 	run(s, &p);
-	ok &= EXPECT_EQ(steered(s), 0, "own-address flow");
+	ok &= EXPECT_EQ(steered(s), 1, "own-address flow: nothing more");
 	run(off, &p);
 	ok &= EXPECT_EQ(steered(off) + ctr(off, CTR_STEER_COPY), 0, "steering off");
 	ok &= EXPECT_EQ(ctr(off, CTR_FLOW_PKTS), 1, "counted all the same");
