@@ -203,6 +203,16 @@ static __always_inline int in_preamble(struct flow_ctr *c, const struct flow_key
 	return 0;
 }
 
+/* The UDP payload starts with a QUIC Initial (any port). */
+static __always_inline int quic_at(void *data, void *data_end, const struct pkt_info *pi)
+{
+	__u32 off = pi->l4_off;
+
+	if (off > 1500) /* far behind extension headers: not worth a look, and it bounds the pointer */
+		return 0;
+	return ft_quic_initial(data + off + 8, data_end);
+}
+
 /* Addressed to this host (its MAC, broadcast or multicast): in pass mode such a frame is only copied. */
 static __always_inline int for_host(void *data, void *data_end)
 {
@@ -282,7 +292,8 @@ static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end,
 	/* a later fragment is no use to a parser, but says nothing about the flow: no caching */
 	if (!c || c->steer_done || pi->frag == FRAG_LATER)
 		return cfg_verdict;
-	limit = ft_preamble_limit(pi, cfg_tcp_preamble, cfg_udp_preamble);
+	limit = ft_preamble_limit(pi, pi->proto == FT_IPPROTO_UDP && quic_at(data, data_end, pi),
+				  cfg_tcp_preamble, cfg_udp_preamble);
 	if (!limit) {
 		c->steer_done = 1;
 		return cfg_verdict;

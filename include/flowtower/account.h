@@ -186,8 +186,30 @@ static __always_inline int ft_dedup_is_dup(const struct dedup_val *v, const __u8
 	return 0;
 }
 
-/* How many packets each way userspace reads of this flow's start: 0 for flows it has no parser for. */
-static __always_inline __u32 ft_preamble_limit(const struct pkt_info *pi, __u32 tcp, __u32 udp)
+/*
+ * A QUIC v1 or v2 long-header Initial starts at p (RFC 9000 17.2.2: header
+ * form and fixed bits set, type 0; RFC 9369 3.2: type 1 in v2)? QUIC runs on
+ * other ports than 443 too; its first datagram says what it is.
+ */
+static __always_inline int ft_quic_initial(const __u8 *p, const void *end)
+{
+	__u32 v;
+
+	if ((const void *)(p + 5) > end || (p[0] & 0xc0) != 0xc0)
+		return 0;
+	v = (__u32)p[1] << 24 | (__u32)p[2] << 16 | (__u32)p[3] << 8 | p[4];
+	if (v == 1)
+		return ((p[0] >> 4) & 3) == 0;
+	if (v == 0x6b3343cf)
+		return ((p[0] >> 4) & 3) == 1;
+	return 0;
+}
+
+/*
+ * How many packets each way userspace reads of this flow's start: 0 for flows
+ * it has no parser for. 'quic' says the UDP payload is a QUIC Initial.
+ */
+static __always_inline __u32 ft_preamble_limit(const struct pkt_info *pi, int quic, __u32 tcp, __u32 udp)
 {
 	if (pi->frag == FRAG_LATER)
 		return 0; /* fragment data: no header for a parser */
@@ -195,7 +217,7 @@ static __always_inline __u32 ft_preamble_limit(const struct pkt_info *pi, __u32 
 		return tcp;
 	if (pi->proto == FT_IPPROTO_UDP &&
 	    (pi->sport == bpf_htons(443) || pi->dport == bpf_htons(443) || pi->sport == bpf_htons(53) ||
-	     pi->dport == bpf_htons(53)))
+	     pi->dport == bpf_htons(53) || quic))
 		return udp;
 	return 0;
 }

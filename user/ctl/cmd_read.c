@@ -11,26 +11,44 @@
 #include "ctl/report.h"
 #include "decode/decode.h"
 #include "flow/acct.h"
+#include "flow/ext.h"
+#include "flow/pipeline.h"
 #include "flow/table.h"
+#include "l7/dnscache.h"
 #include "util/log.h"
 #include "util/uuid.h"
 
 struct read_ctx {
 	struct acct *acct;
 	struct flow_table *flows;
+	struct pipeline *pl;
+	struct dnscache *dns;
 	uint64_t lost; /* flows that did not fit the table */
+	uint64_t steered;
 };
 
+/* The kernel's part (count, then decide what userspace sees), then userspace's part, as live. */
 static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts)
 {
 	struct read_ctx *r = arg;
 	struct pkt_info pi;
 	struct flow_key k;
-	int side, fate;
+	int side, fate, counted;
 
 	fate = decode_frame(dlt, data, caplen, wirelen, &pi);
-	acct_frame(r->acct, fate, &pi, data, caplen, wirelen, ts, &k, &side);
+	counted = acct_frame(r->acct, fate, &pi, data, caplen, wirelen, ts, &k, &side);
+	if (acct_steer(r->acct, !fate, counted, &pi, &k, side, data, caplen)) {
+		r->steered++;
+		pipeline_frame(r->pl, r->flows, dlt, data, caplen, wirelen, ts);
+	}
 	return 0;
+}
+
+static void mark_done(void *arg, const struct flow_key *k)
+{
+	struct read_ctx *r = arg;
+
+	acct_mark_done(r->acct, k);
 }
 
 /* The userspace half of a drain: counters into flow records, as the daemon does. */
@@ -48,8 +66,10 @@ static void merge_flow(void *arg, const struct flow_key *k, const struct flow_ct
 		return;
 	}
 	flow_total_merge(&rec->tot, c);
-	if (created)
+	if (created) {
 		uuid_v7(rec->tot.uuid, rec->tot.first_ns);
+		pipeline_new_flow(r->pl, rec, rec->tot.last_ns);
+	}
 }
 
 struct tput_vec {
@@ -98,9 +118,16 @@ int cmd_read(const struct config *c)
 	struct read_ctx r = {};
 	int err, rc = 0;
 
+	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r };
+
 	err = acct_new(&r.acct, &ac);
 	if (!err)
 		err = flow_table_new(&r.flows, c->max_flows);
+	if (!err)
+		err = dnscache_new(&r.dns, 65536);
+	pc.dns = r.dns;
+	if (!err)
+		err = pipeline_new(&r.pl, &pc);
 	if (err) {
 		pr_err("read: %s\n", strerror(-err));
 		rc = 1;
@@ -121,7 +148,10 @@ int cmd_read(const struct config *c)
 		pr_warn("%" PRIu64 " flows did not fit --max-flows %u\n", r.lost, c->max_flows);
 	report(c, &r);
 out:
+	flow_ext_free_all(r.flows);
 	flow_table_free(r.flows);
+	pipeline_free(r.pl);
+	dnscache_free(r.dns);
 	acct_free(r.acct);
 	return rc;
 }

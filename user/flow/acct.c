@@ -14,6 +14,7 @@ struct acct {
 	struct htab *frags;  /* frag_key -> frag_val */
 	struct htab *dedup;  /* dedup_key -> dedup_val */
 	struct htab *tput;   /* minute -> tput_slot */
+	struct htab *preamble; /* flow_key -> steer_val, as the kernel's 'preamble' LRU map */
 	uint64_t last_minute; /* cache: most packets fall in the minute before */
 	struct tput_slot *last_slot;
 	uint64_t stats[CTR_MAX];
@@ -22,6 +23,7 @@ struct acct {
 /* Kernel-side limits of the LRU maps they mirror (maps.bpf.h). */
 #define ACCT_FRAGS_MAX 16384
 #define ACCT_DEDUP_MAX 65536
+#define ACCT_PREAMBLE_MAX 262144
 
 int acct_new(struct acct **out, const struct acct_cfg *cfg)
 {
@@ -38,6 +40,12 @@ int acct_new(struct acct **out, const struct acct_cfg *cfg)
 		err = htab_new(&a->dedup, sizeof(struct dedup_key), sizeof(struct dedup_val), ACCT_DEDUP_MAX);
 	if (!err)
 		err = htab_new(&a->tput, sizeof(uint64_t), sizeof(struct tput_slot), 1u << 30);
+	if (!err)
+		err = htab_new(&a->preamble, sizeof(struct flow_key), sizeof(struct steer_val), ACCT_PREAMBLE_MAX);
+	if (!a->cfg.tcp_preamble)
+		a->cfg.tcp_preamble = FT_PREAMBLE_PKTS;
+	if (!a->cfg.udp_preamble)
+		a->cfg.udp_preamble = FT_UDP_PREAMBLE_PKTS;
 	if (err) {
 		acct_free(a);
 		return err;
@@ -54,6 +62,7 @@ void acct_free(struct acct *a)
 	htab_free(a->frags);
 	htab_free(a->dedup);
 	htab_free(a->tput);
+	htab_free(a->preamble);
 	free(a);
 }
 
@@ -225,6 +234,45 @@ int acct_frame(struct acct *a, int fate, struct pkt_info *pi, const uint8_t *fra
 	a->stats[ctr + 1] += pi->l3_len;
 	tput_add(a, now, tdir, pi);
 	return 0;
+}
+
+int acct_steer(struct acct *a, int parsed, int fate, const struct pkt_info *pi, const struct flow_key *k, int side,
+	       const uint8_t *frame, uint32_t caplen)
+{
+	int quic = pi->proto == FT_IPPROTO_UDP && pi->l4_off <= 1500 &&
+		   ft_quic_initial(frame + pi->l4_off + 8, frame + caplen);
+	struct steer_val *sv;
+	uint32_t limit;
+	bool created;
+
+	if (!parsed)
+		return 0;
+	if (ft_is_ndp(pi))
+		return 1; /* copied to userspace whatever became of its count */
+	if (fate || pi->frag == FRAG_LATER)
+		return 0;
+	limit = ft_preamble_limit(pi, quic, a->cfg.tcp_preamble, a->cfg.udp_preamble);
+	if (!limit)
+		return 0;
+	sv = htab_upsert(a->preamble, k, htab_hash(k, sizeof(*k)), &created);
+	if (!sv) {
+		htab_clear(a->preamble); /* the kernel's LRU forgets too: those flows start their preamble again */
+		sv = htab_upsert(a->preamble, k, htab_hash(k, sizeof(*k)), &created);
+		if (!sv)
+			return 0;
+	}
+	if (sv->done)
+		return 0;
+	return sv->seen[side & 1]++ < limit;
+}
+
+void acct_mark_done(struct acct *a, const struct flow_key *k)
+{
+	bool created;
+	struct steer_val *sv = htab_upsert(a->preamble, k, htab_hash(k, sizeof(*k)), &created);
+
+	if (sv)
+		sv->done = 1;
 }
 
 struct drain_ctx {

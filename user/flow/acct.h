@@ -21,6 +21,8 @@ struct acct_cfg {
 	const struct prefix_set *local; /* borrowed; NULL: none local */
 	const struct prefix_set *own;	/* borrowed; own IPv4 addresses as host prefixes */
 	uint32_t max_flows;		/* like the kernel buffer: past it, CTR_FLOW_NOMEM */
+	uint32_t tcp_preamble;		/* steering (cfg_tcp_preamble); 0: FT_PREAMBLE_PKTS */
+	uint32_t udp_preamble;		/* 0: FT_UDP_PREAMBLE_PKTS */
 };
 
 struct acct;
@@ -36,6 +38,17 @@ void acct_free(struct acct *a);
  */
 int acct_frame(struct acct *a, int fate, struct pkt_info *pi, const uint8_t *frame, uint32_t caplen,
 	       uint32_t wirelen, uint64_t ts_ns, struct flow_key *key, int *side);
+
+/*
+ * The steering decision sensor.bpf.c makes after accounting, on the same
+ * rule (account.h): 1 when the frame goes to userspace. 'fate' is what
+ * acct_frame returned (0: counted in its flow); 'parsed' whether the parser
+ * accepted the frame at all (NDP is handed up even when not counted).
+ */
+int acct_steer(struct acct *a, int parsed, int fate, const struct pkt_info *pi, const struct flow_key *k, int side,
+	       const uint8_t *frame, uint32_t caplen);
+/* Userspace has what it needs from this flow's start: steer no more of it. */
+void acct_mark_done(struct acct *a, const struct flow_key *k);
 
 const uint64_t *acct_stats(const struct acct *a); /* [CTR_MAX] */
 void acct_count(struct acct *a, int ctr, uint64_t n);

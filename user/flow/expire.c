@@ -29,6 +29,7 @@ uint32_t flow_idle_limit(const struct flow_rec *r, const struct flow_timeouts *t
 bool flow_is_idle(const struct flow_rec *r, uint64_t now_ns, const struct flow_timeouts *t)
 {
 	uint64_t limit = (uint64_t)flow_idle_limit(r, t) * NS_PER_SEC;
+	uint64_t last = r->tot.last_ns > r->touched_ns ? r->tot.last_ns : r->touched_ns;
 
-	return r->tot.last_ns + limit <= now_ns;
+	return last + limit <= now_ns;
 }

@@ -2,7 +2,9 @@
 /* store/jsonl.c - typed JSON lines for `read --json` and `status --json`. */
 #include <arpa/inet.h>
 
+#include "flow/ext.h"
 #include "flow/names.h"
+#include "l7/l7.h"
 #include "flow/prefix.h"
 #include "flowtower/account.h"
 #include "store/jsonl.h"
@@ -60,6 +62,20 @@ static void put_dir(struct jw *w, const struct flow_total *t, int side, const ch
 	jw_u64(w, key, t->dir[side].payload_bytes);
 }
 
+static void put_mac(struct jw *w, const char *key, const struct flow_ext *x, int side)
+{
+	char buf[24];
+	const uint8_t *m;
+
+	if (!x || !(x->has_mac & (1 << side))) {
+		jw_null(w, key);
+		return;
+	}
+	m = x->mac[side];
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	jw_str(w, key, buf);
+}
+
 void jsonl_flow(struct jw *w, const struct flow_rec *r)
 {
 	const struct flow_total *t = &r->tot;
@@ -97,13 +113,9 @@ void jsonl_flow(struct jw *w, const struct flow_rec *r)
 	}
 	jw_str(w, "first_seen", t->first_ns ? clock_rfc3339(t->first_ns, buf, sizeof(buf)) : NULL);
 	jw_str(w, "last_seen", t->last_ns ? clock_rfc3339(t->last_ns, buf, sizeof(buf)) : NULL);
-	jw_null(w, "hostname");
-	jw_null(w, "hostname_source");
-	jw_null(w, "http");
-	jw_null(w, "tls");
-	jw_null(w, "quic");
-	jw_null(w, "orig_mac");
-	jw_null(w, "resp_mac");
+	l7_json(w, r->ext);
+	put_mac(w, "orig_mac", r->ext, orig);
+	put_mac(w, "resp_mac", r->ext, resp);
 	jw_obj_end(w);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* util/json.c - streaming JSON writer with RFC 8259 string escaping. */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/json.h"
@@ -107,6 +109,37 @@ void jw_bool(struct jw *w, const char *key, bool val)
 {
 	prefix(w, key);
 	fputs(val ? "true" : "false", w->f);
+}
+
+void jw_raw(struct jw *w, const char *key, const char *json)
+{
+	if (!json) {
+		jw_null(w, key);
+		return;
+	}
+	prefix(w, key);
+	fputs(json, w->f);
+}
+
+int jw_render_begin(struct jw *w, char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (!f)
+		return -errno;
+	jw_init(w, f);
+	return 0;
+}
+
+char *jw_render_end(struct jw *w, char **buf, size_t *len)
+{
+	if (fclose(w->f)) {
+		free(*buf);
+		return NULL;
+	}
+	if (*len && (*buf)[*len - 1] == '\n') /* a value inside a line, not a line of its own */
+		(*buf)[--*len] = '\0';
+	return *buf;
 }
 
 void jw_null(struct jw *w, const char *key)

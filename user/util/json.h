@@ -27,5 +27,10 @@ void jw_u64(struct jw *w, const char *key, uint64_t val);
 void jw_i64(struct jw *w, const char *key, int64_t val);
 void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
+/* A value already rendered as JSON (e.g. by jw_render); NULL writes null. */
+void jw_raw(struct jw *w, const char *key, const char *json);
+/* Open a writer on a growing memory buffer; jw_render_end() returns the text (caller frees) or NULL. */
+int jw_render_begin(struct jw *w, char **buf, size_t *len);
+char *jw_render_end(struct jw *w, char **buf, size_t *len);
 
 #endif /* FT_JSON_H */
