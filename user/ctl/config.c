@@ -25,6 +25,8 @@ void config_defaults(struct config *c)
 	c->drain_ms = 2000;
 	c->resolve_s = 300;
 	c->log_level = LOG_LVL_INFO;
+	c->steer = true;
+	c->steer_done = true;
 }
 
 static const char usage_run[] =

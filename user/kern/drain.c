@@ -13,39 +13,42 @@
 
 static int load_one(void *arg, const struct flow_key *k, const struct flow_total *t)
 {
-	struct flow_table *ft = arg;
+	struct flowset *fs = arg;
+	unsigned int s = flowset_shard_of(fs, k);
+	struct flow_table *ft = flowset_lock(fs, s);
 	struct flow_rec *r;
 	bool created;
 
 	r = flow_table_upsert(ft, k, &created);
-	if (!r)
-		return -ENOSPC;
-	r->tot = *t;
-	return 0;
+	if (r)
+		r->tot = *t;
+	flowset_unlock(fs, s);
+	return r ? 0 : -ENOSPC;
 }
 
-int drain_load_totals(const struct loader *ld, struct flow_table *ft)
+int drain_load_totals(const struct loader *ld, struct flowset *fs)
 {
-	return maps_walk_totals(ld->fd_flows, load_one, ft);
+	return maps_walk_totals(ld->fd_flows, load_one, fs);
 }
 
 struct merge_ctx {
-	struct flow_table *ft;
+	struct flowset *fs;
 	int fd_flows;
 	uint64_t gen;
 	struct drain_stats *st;
+	drain_new_fn on_new;
+	void *arg;
 };
 
-static int merge_one(void *arg, const struct flow_key *k, const struct flow_total *sum)
+/* Called with the flow's shard locked. */
+static int merge_locked(struct merge_ctx *m, struct flow_table *ft, const struct flow_key *k,
+			const struct flow_total *sum)
 {
-	struct merge_ctx *m = arg;
 	struct flow_total t;
 	struct flow_rec *r;
 	bool created;
 
-	if (!flow_total_pkts(sum) && !sum->dups)
-		return 0; /* an own-address flow: its packets are in CTR_SKIPPED_OWN */
-	r = flow_table_upsert(m->ft, k, &created);
+	r = flow_table_upsert(ft, k, &created);
 	if (!r) {
 		m->st->flows_lost++;
 		return 0;
@@ -63,19 +66,35 @@ static int merge_one(void *arg, const struct flow_key *k, const struct flow_tota
 		/* the buffer entry stays and the next drain retries it: nothing is lost */
 		pr_warn("writing flow totals: %s\n", strerror(-err));
 		if (created)
-			flow_table_remove(m->ft, r);
+			flow_table_remove(ft, r);
 		return err;
 	}
 	r->tot = t;
 	r->dirty_gen = m->gen;
 	fault_kill_if("drain-mid"); /* crash test: totals written, buffer entry not yet deleted */
 	m->st->flows_merged++;
+	if (created && m->on_new)
+		m->on_new(m->arg, r);
 	return 0;
 }
 
-int drain_once(struct loader *ld, struct flow_table *ft, struct drain_stats *st)
+static int merge_one(void *arg, const struct flow_key *k, const struct flow_total *sum)
 {
-	struct merge_ctx m = { ft, ld->fd_flows, 0, st };
+	struct merge_ctx *m = arg;
+	unsigned int s;
+	int err;
+
+	if (!flow_total_pkts(sum) && !sum->dups)
+		return 0; /* an own-address flow: its packets are in CTR_SKIPPED_OWN */
+	s = flowset_shard_of(m->fs, k);
+	err = merge_locked(m, flowset_lock(m->fs, s), k, sum);
+	flowset_unlock(m->fs, s);
+	return err;
+}
+
+int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, drain_new_fn on_new, void *arg)
+{
+	struct merge_ctx m = { fs, ld->fd_flows, 0, st, on_new, arg };
 	uint64_t t0 = clock_mono_ns();
 	struct ft_ctl ctl;
 	int err, quiet;

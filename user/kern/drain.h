@@ -4,7 +4,7 @@
 #define FT_DRAIN_H
 
 #include <stdint.h>
-#include "flow/table.h"
+#include "flow/flowset.h"
 #include "kern/loader.h"
 
 struct drain_stats {
@@ -18,7 +18,7 @@ struct drain_stats {
  * Load the pinned totals into the table (at start: a restart continues where
  * the last run stopped). Returns the number of flows or -errno.
  */
-int drain_load_totals(const struct loader *ld, struct flow_table *ft);
+int drain_load_totals(const struct loader *ld, struct flowset *fs);
 
 /*
  * One drain: point the kernel at the other buffer (the map-in-map update
@@ -27,8 +27,10 @@ int drain_load_totals(const struct loader *ld, struct flow_table *ft);
  * and delete the entry. ctl records the generation first, and each total
  * records the last generation added into it, so a drain cut short by a crash
  * is finished on the next start without counting anything twice. Changed
- * records get dirty_gen = the generation. Returns 0 or -errno.
+ * records get dirty_gen = the generation; new ones are passed to on_new (with
+ * their shard locked) so later stages can look them up. Returns 0 or -errno.
  */
-int drain_once(struct loader *ld, struct flow_table *ft, struct drain_stats *st);
+typedef void (*drain_new_fn)(void *arg, struct flow_rec *r);
+int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, drain_new_fn on_new, void *arg);
 
 #endif /* FT_DRAIN_H */

@@ -103,6 +103,9 @@ static void take_fds(struct loader *ld)
 	ld->fd_flows = bpf_map__fd(s->maps.flows);
 	ld->fd_buf[0] = bpf_map__fd(s->maps.flows_a);
 	ld->fd_buf[1] = bpf_map__fd(s->maps.flows_b);
+	ld->fd_preamble = bpf_map__fd(s->maps.preamble);
+	ld->fd_xsk = bpf_map__fd(s->maps.xsk_by_queue);
+	ld->fd_copy_ring = bpf_map__fd(s->maps.copy_ring);
 	ld->fd_sync_outer = bpf_map__fd(s->maps.sync_outer);
 	ld->fd_sync_inner = bpf_map__fd(s->maps.sync_inner);
 	ld->fd_stats = bpf_map__fd(s->maps.stats);
@@ -140,6 +143,10 @@ int loader_open(struct loader *ld, const struct config *cfg)
 	ld->skel->rodata->cfg_verdict = cfg->verdict_drop ? XDP_DROP : XDP_PASS;
 	ld->skel->rodata->cfg_skip_own = cfg->skip_own > 0;
 	ld->skel->rodata->cfg_dedup = cfg->dedup;
+	ld->skel->rodata->cfg_steer = cfg->steer;
+	if (cfg->steer && netif_get_mac(cfg->iface, (uint8_t *)ld->skel->rodata->cfg_own_mac))
+		pr_warn("%s: no MAC address: in pass mode, frames to this host are told apart by group bit only\n",
+			cfg->iface);
 	set_sizes(ld->skel, cfg);
 	err = sensor__load(ld->skel);
 	if (err) {

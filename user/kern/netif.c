@@ -30,6 +30,16 @@ static int ifreq_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 	return err;
 }
 
+int netif_get_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr = {};
+	int err = ifreq_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
 int netif_get_promisc(const char *ifname)
 {
 	struct ifreq ifr = {};

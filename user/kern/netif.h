@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "flow/prefix.h"
 
+/* The interface's MAC address. 0 or -errno. */
+int netif_get_mac(const char *ifname, uint8_t mac[6]);
 /* Promiscuous flag: get (0/1 or -errno) and set (0 or -errno). */
 int netif_get_promisc(const char *ifname);
 int netif_set_promisc(const char *ifname, bool on);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* ctl/capture.h - the daemon's capture threads: one per RX queue, AF_XDP sockets into the workers. */
+#ifndef FT_CAPTURE_H
+#define FT_CAPTURE_H
+
+#include "ctl/config.h"
+#include "ctl/workers.h"
+
+struct capture;
+
+/* RX queues the daemon will read (--queues, or every queue of the interface). At least 1. */
+unsigned int capture_queue_count(const struct config *c);
+/* Sockets bound and in the XSKMAP, threads running; producer i of the workers is queue i. */
+int capture_start(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd, struct workers *wk);
+/* Periodic: socket statistics, loss warnings (at most once an hour), interface flaps. NULL-safe. */
+void capture_check(struct capture *cap);
+/* Stop the threads, unbind the sockets. NULL-safe. */
+void capture_stop(struct capture *cap);
+
+#endif /* FT_CAPTURE_H */

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ctl/daemon.c - the running sensor: loader, workers, copy ring, drains and idle expiry put together. */
+#include <errno.h>
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ctl/capture.h"
+#include "ctl/daemon.h"
+#include "flow/ext.h"
+#include "kern/netif.h"
+#include "l7/dnscache.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define PRODUCER_COPY(d) ((d)->n_queues) /* the copy ring's producer index, after the queues' */
+
+static void build_prefixes(struct daemon *d)
+{
+	const struct config *c = d->cfg;
+	unsigned int i;
+
+	d->local = c->local;
+	if (c->auto_local)
+		netif_local_prefixes(c->iface, c->ipv6_widen, &d->local);
+	for (i = 0; i < c->n_local_names; i++)
+		netif_resolve(c->local_names[i], &d->local);
+	d->own.n = 0;
+	if (c->skip_own > 0)
+		netif_own_ipv4(&d->own);
+}
+
+static void log_prefixes(const struct daemon *d)
+{
+	char buf[64];
+	unsigned int i;
+
+	for (i = 0; i < d->local.n; i++)
+		pr_info("local prefix %s\n", prefix_format(&d->local.p[i], buf, sizeof(buf)));
+	for (i = 0; i < d->own.n; i++)
+		pr_info("own address %s (skipped)\n", prefix_format(&d->own.p[i], buf, sizeof(buf)));
+}
+
+/* Userspace has what it needs from the flow's start: the kernel stops steering it at once. */
+static void mark_done(void *arg, const struct flow_key *k)
+{
+	struct daemon *d = arg;
+	struct steer_val sv = { .done = 1 };
+
+	if (d->cfg->steer_done)
+		bpf_map_update_elem(d->ld.fd_preamble, k, &sv, BPF_ANY);
+}
+
+static int on_copy(void *arg, void *data, size_t size)
+{
+	struct daemon *d = arg;
+	const struct copy_rec *r = data;
+
+	if (size < sizeof(r->meta) || r->meta.magic != XMETA_MAGIC || r->meta.caplen > FT_COPY_MAX)
+		return 0;
+	workers_submit(d->wk, PRODUCER_COPY(d), r->data, r->meta.caplen, r->meta.len, r->meta.ts_ns);
+	return 0;
+}
+
+static void *copy_main(void *arg)
+{
+	struct daemon *d = arg;
+
+	while (!atomic_load(&d->stopping)) {
+		int n = ring_buffer__poll(d->copies, 200);
+
+		if (n > 0)
+			workers_kick(d->wk, PRODUCER_COPY(d));
+		else if (n < 0 && n != -EINTR)
+			pr_warn("copy ring: %s\n", strerror(-n));
+	}
+	return NULL;
+}
+
+/* A record the drain created (never steered): a DNS name its client resolved is its name of last resort. */
+static void on_new_flow(void *arg, struct flow_rec *r)
+{
+	struct daemon *d = arg;
+	struct flow_ext probe = { .client_side = (uint8_t)flow_total_orig(&r->tot) };
+	char name[256];
+
+	if (r->ext || !d->dns)
+		return;
+	pthread_mutex_lock(&d->dns_mu);
+	if (!dnscache_get(d->dns, (const uint8_t *)(probe.client_side ? r->key.addr_b : r->key.addr_a),
+			  (const uint8_t *)(probe.client_side ? r->key.addr_a : r->key.addr_b), r->tot.last_ns, name,
+			  sizeof(name))) {
+		r->ext = calloc(1, sizeof(struct flow_ext));
+		if (r->ext)
+			flow_ext_set_hostname(r->ext, name, HOST_DNS);
+	}
+	pthread_mutex_unlock(&d->dns_mu);
+}
+
+static int start_workers(struct daemon *d)
+{
+	struct workers_cfg wc = {
+		.n_workers = d->fs.n,
+		.n_producers = d->n_queues + 1,
+		.fs = &d->fs,
+		.dlt = DLT_EN10MB,
+		.pl = { .dns = d->dns, .dns_lock = &d->dns_mu, .mark_done = mark_done, .arg = d },
+	};
+	int err = workers_start(&d->wk, &wc);
+
+	if (err)
+		pr_err("starting workers: %s\n", strerror(-err));
+	return err;
+}
+
+static int start_copies(struct daemon *d)
+{
+	int err;
+
+	d->copies = ring_buffer__new(d->ld.fd_copy_ring, on_copy, d, NULL);
+	if (!d->copies)
+		return -errno;
+	err = -pthread_create(&d->copy_thread, NULL, copy_main, d);
+	if (err) {
+		ring_buffer__free(d->copies);
+		d->copies = NULL;
+	}
+	return err;
+}
+
+static unsigned int n_workers(const struct config *c, unsigned int queues)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n = c->workers ? c->workers : (unsigned int)(cpus > 0 ? cpus : 1);
+
+	if (!c->workers && n > queues)
+		n = queues; /* more workers than queues would idle */
+	return n < 1 ? 1 : n > FLOWSET_MAX ? FLOWSET_MAX : n;
+}
+
+int daemon_start(struct daemon *d)
+{
+	int n, err;
+
+	flow_timeouts_default(&d->to);
+	pthread_mutex_init(&d->dns_mu, NULL);
+	build_prefixes(d);
+	log_prefixes(d);
+	err = loader_open(&d->ld, d->cfg);
+	if (err)
+		return err;
+	loader_set_wall_offset(&d->ld, clock_boot_to_wall_ns());
+	err = loader_set_prefixes(&d->ld, &d->local, &d->own);
+	if (err)
+		pr_warn("setting local prefixes: %s\n", strerror(-err));
+	d->n_queues = capture_queue_count(d->cfg);
+	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
+	if (!err)
+		err = dnscache_new(&d->dns, 65536);
+	if (err)
+		return err;
+	n = drain_load_totals(&d->ld, &d->fs);
+	if (n < 0)
+		return n;
+	if (!d->ld.fresh)
+		pr_info("resuming from pinned state: %d flows, drain generation %llu\n", n,
+			(unsigned long long)d->ld.ctl.gen);
+	err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d); /* finishes a drain a crash cut short */
+	if (!err)
+		err = start_workers(d);
+	if (!err && d->cfg->steer)
+		err = start_copies(d);
+	if (!err && d->cfg->steer)
+		err = capture_start(&d->cap, d->cfg, d->ld.ifindex, d->ld.fd_xsk, d->wk);
+	if (err)
+		return err;
+	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
+	return loader_attach(&d->ld, d->cfg);
+}
+
+struct expire_ctx {
+	struct daemon *d;
+	uint64_t now;
+	struct flow_rec **victims;
+	size_t n, cap;
+};
+
+static int find_idle(void *arg, struct flow_rec *r)
+{
+	struct expire_ctx *e = arg;
+
+	if (e->n < e->cap && flow_is_idle(r, e->now, &e->d->to))
+		e->victims[e->n++] = r;
+	return 0;
+}
+
+/* Idle flows leave the table and the pinned totals (their last counts were drained already). */
+static void expire(struct daemon *d)
+{
+	struct flow_rec *v[4096];
+	unsigned int s;
+	size_t i;
+
+	for (s = 0; s < d->fs.n; s++) {
+		struct expire_ctx e = { d, clock_wall_ns(), v, 0, 4096 };
+		struct flow_table *ft = flowset_lock(&d->fs, s);
+
+		flow_table_foreach(ft, find_idle, &e);
+		for (i = 0; i < e.n; i++) {
+			bpf_map_delete_elem(d->ld.fd_flows, &v[i]->key);
+			bpf_map_delete_elem(d->ld.fd_preamble, &v[i]->key);
+			flow_ext_free(v[i]->ext);
+			flow_table_remove(ft, v[i]);
+		}
+		d->expired += e.n;
+		flowset_unlock(&d->fs, s);
+	}
+}
+
+void daemon_tick(struct daemon *d)
+{
+	int err;
+
+	loader_set_wall_offset(&d->ld, clock_boot_to_wall_ns());
+	err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d);
+	if (err)
+		pr_warn("drain: %s (retried next time; counts stay in the kernel)\n", strerror(-err));
+	expire(d);
+	capture_check(d->cap);
+	if (d->cfg->n_local_names && clock_mono_ns() >= d->next_resolve_ns) {
+		build_prefixes(d);
+		loader_set_prefixes(&d->ld, &d->local, &d->own);
+		d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
+	}
+}
+
+int daemon_final(struct daemon *d)
+{
+	struct workers_stats ws;
+
+	capture_stop(d->cap);
+	d->cap = NULL;
+	atomic_store(&d->stopping, 1);
+	if (d->copies)
+		pthread_join(d->copy_thread, NULL);
+	if (drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d))
+		return -EIO;
+	if (d->wk) {
+		workers_stats(d->wk, &ws);
+		pr_info("%llu frames read, %llu flows named by TLS, %llu by HTTP, %llu by QUIC\n",
+			(unsigned long long)ws.pl.frames, (unsigned long long)ws.pl.l7.tls_client_hellos,
+			(unsigned long long)ws.pl.l7.http_requests, (unsigned long long)ws.pl.l7.quic_client_hellos);
+	}
+	pr_info("%llu drains, %llu flow updates, %llu flows expired, %zu flows open\n",
+		(unsigned long long)d->ds.drains, (unsigned long long)d->ds.flows_merged,
+		(unsigned long long)d->expired, flowset_count(&d->fs));
+	return 0;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	capture_stop(d->cap);
+	d->cap = NULL;
+	if (d->copies) {
+		if (!atomic_exchange(&d->stopping, 1))
+			pthread_join(d->copy_thread, NULL);
+		ring_buffer__free(d->copies);
+		d->copies = NULL;
+	}
+	workers_stop(d->wk);
+	d->wk = NULL;
+	if (d->fs.n)
+		flowset_fini(&d->fs);
+	dnscache_free(d->dns);
+	d->dns = NULL;
+	loader_close(&d->ld);
+}

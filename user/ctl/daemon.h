@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* ctl/daemon.h - the running sensor's parts and their lifecycle (start, tick, final drain, stop). */
+#ifndef FT_DAEMON_H
+#define FT_DAEMON_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include "ctl/config.h"
+#include "ctl/workers.h"
+#include "flow/expire.h"
+#include "flow/flowset.h"
+#include "kern/drain.h"
+#include "kern/loader.h"
+
+struct dnscache;
+struct ring_buffer;
+struct capture;
+
+struct daemon {
+	const struct config *cfg;
+	struct loader ld;
+	struct flowset fs;
+	struct workers *wk;
+	struct capture *cap;	    /* AF_XDP sockets and their threads */
+	struct dnscache *dns;
+	pthread_mutex_t dns_mu;
+	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */
+	pthread_t copy_thread;
+	_Atomic int stopping;
+	struct drain_stats ds;
+	struct flow_timeouts to;
+	struct prefix_set local, own;
+	uint64_t next_resolve_ns;
+	uint64_t expired;
+	unsigned int n_queues;
+};
+
+int daemon_start(struct daemon *d);  /* 0, or -errno with the reason logged */
+void daemon_tick(struct daemon *d);  /* drain, expire, refresh: every drain interval */
+int daemon_final(struct daemon *d);  /* the last drain before exit */
+void daemon_stop(struct daemon *d);  /* idempotent; the pinned program stays attached */
+
+#endif /* FT_DAEMON_H */
