@@ -16,5 +16,6 @@ for p in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 		continue
 	fi
 	/usr/bin/python3 "$top/tests/pcap/check_truth.py" "$PCAPS/truth.json" "$p" "$out/$n.jsonl" || rc=1
+	/usr/bin/python3 "$top/tests/pcap/check_l7.py" "$PCAPS/truth.json" "$p" "$out/$n.jsonl" || rc=1
 done
 exit $rc
