@@ -29,6 +29,28 @@ CREATE TYPE flowtower.flow_json AS (
 	first_seen timestamptz, last_seen timestamptz, state text,
 	hostname text, hostname_source text, orig_mac macaddr, resp_mac macaddr, device text,
 	http flowtower.http_json, tls flowtower.tls_json, quic flowtower.quic_json);
+-- What of a JSON object j is not in keys, NULLs dropped; NULL when nothing is left or j is no object.
+-- The writer keeps it in flows.extra, so fields a newer sensor sends survive until a migration
+-- gives them a column.
+CREATE FUNCTION flowtower.json_rest(j jsonb, keys text[]) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN jsonb_typeof(j) = 'object' THEN NULLIF(jsonb_strip_nulls(j - keys), '{}') END
+$$;
+CREATE FUNCTION flowtower.flow_extra(line jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT NULLIF(jsonb_strip_nulls(COALESCE(flowtower.json_rest(line, ARRAY['type', 'proto_name',
+		'uuid', 'ip_version', 'proto', 'orig_addr', 'orig_port', 'resp_addr', 'resp_port', 'icmp_type',
+		'icmp_code', 'local_side', 'orig_pkts', 'orig_bytes', 'orig_l4_bytes', 'orig_payload_bytes',
+		'resp_pkts', 'resp_bytes', 'resp_l4_bytes', 'resp_payload_bytes', 'duplicates', 'tcp_flags',
+		'orig_tcp_flags', 'resp_tcp_flags', 'first_seen', 'last_seen', 'state', 'hostname',
+		'hostname_source', 'orig_mac', 'resp_mac', 'device', 'http', 'tls', 'quic']), '{}')
+		|| jsonb_build_object(
+			'http', flowtower.json_rest(line->'http', ARRAY['host', 'method']),
+			'tls', flowtower.json_rest(line->'tls', ARRAY['sni', 'alpn', 'legacy_version',
+				'supported_versions', 'cipher_suites', 'extensions', 'ja3', 'ja3_full', 'ja4', 'ech']),
+			'quic', flowtower.json_rest(line->'quic', ARRAY['version', 'sni', 'alpn', 'ja4']))), '{}')
+$$;
+
 CREATE TYPE flowtower.throughput_json AS (
 	minute timestamptz, direction text, ip_version smallint, packets bigint, bytes bigint);
 CREATE TYPE flowtower.neighbor_json AS (
@@ -92,6 +114,7 @@ CREATE TABLE flowtower.flows (
 	quic_sni text,
 	quic_alpn text[],
 	quic_ja4 text,
+	extra jsonb,				-- attributes without a column yet (newer sensors), as sent
 	written_at timestamptz NOT NULL DEFAULT now(), -- when the store last wrote the row
 	PRIMARY KEY (sensor, uuid, first_seen)
 ) PARTITION BY RANGE (first_seen);

@@ -52,7 +52,7 @@ static const char sql_flows[] =
 	" tcp_flags, orig_tcp_flags, resp_tcp_flags, state, hostname, hostname_source,"
 	" orig_mac, resp_mac, device, http_host, http_method,"
 	" tls_sni, tls_alpn, tls_legacy_version, tls_supported_versions, tls_cipher_suites,"
-	" tls_extensions, tls_ja3, tls_ja3_full, tls_ja4, tls_ech, quic_version, quic_sni, quic_alpn, quic_ja4)"
+	" tls_extensions, tls_ja3, tls_ja3_full, tls_ja4, tls_ech, quic_version, quic_sni, quic_alpn, quic_ja4, extra)"
 	" SELECT $1::text, r.uuid, COALESCE(k.first_seen, r.first_seen), r.last_seen, r.ip_version, r.proto,"
 	" r.orig_addr, r.orig_port, r.resp_addr, r.resp_port, r.icmp_type, r.icmp_code, r.local_side,"
 	" COALESCE(r.orig_pkts, 0), COALESCE(r.orig_bytes, 0), COALESCE(r.orig_l4_bytes, 0),"
@@ -62,8 +62,8 @@ static const char sql_flows[] =
 	" r.orig_mac, r.resp_mac, r.device, (r.http).host, (r.http).method,"
 	" (r.tls).sni, (r.tls).alpn, (r.tls).legacy_version, (r.tls).supported_versions,"
 	" (r.tls).cipher_suites, (r.tls).extensions, (r.tls).ja3, (r.tls).ja3_full, (r.tls).ja4, (r.tls).ech,"
-	" (r.quic).version, (r.quic).sni, (r.quic).alpn, (r.quic).ja4"
-	" FROM (SELECT DISTINCT ON (r.uuid) r.* FROM ft_stage s,"
+	" (r.quic).version, (r.quic).sni, (r.quic).alpn, (r.quic).ja4, flowtower.flow_extra(r.line)"
+	" FROM (SELECT DISTINCT ON (r.uuid) r.*, s.line FROM ft_stage s,"
 	"  jsonb_populate_record(NULL::flowtower.flow_json, s.line) r"
 	"  WHERE s.line->>'type' = 'flow' AND " FLOW_KEY_OK " ORDER BY r.uuid, s.n DESC) r"
 	" LEFT JOIN LATERAL (SELECT x.first_seen FROM flowtower.flows x WHERE x.sensor = $1::text"
@@ -99,7 +99,9 @@ static const char sql_flows[] =
 	" tls_ja4 = COALESCE(EXCLUDED.tls_ja4, f.tls_ja4), tls_ech = COALESCE(EXCLUDED.tls_ech, f.tls_ech),"
 	" quic_version = COALESCE(EXCLUDED.quic_version, f.quic_version),"
 	" quic_sni = COALESCE(EXCLUDED.quic_sni, f.quic_sni), quic_alpn = COALESCE(EXCLUDED.quic_alpn, f.quic_alpn),"
-	" quic_ja4 = COALESCE(EXCLUDED.quic_ja4, f.quic_ja4), written_at = now()";
+	" quic_ja4 = COALESCE(EXCLUDED.quic_ja4, f.quic_ja4),"
+	" extra = CASE WHEN f.extra IS NULL THEN EXCLUDED.extra WHEN EXCLUDED.extra IS NULL THEN f.extra"
+	"  ELSE f.extra || EXCLUDED.extra END, written_at = now()";
 
 #define TPUT_FROM                                                                                  \
 	" FROM ft_stage s, jsonb_populate_record(NULL::flowtower.throughput_json, s.line) r"         \
@@ -230,6 +232,12 @@ static int run(struct pg *p, const char *what, const char *sql)
 	return ok ? 0 : -EIO;
 }
 
+/* The server's warnings (e.g. "terminating connection due to administrator command") go to our log. */
+static void on_notice(void *arg, const char *msg)
+{
+	pr_warn("store: server says: %s", msg);
+}
+
 /* Session set-up after a (re)connect: limits, migrations, the staging table. */
 static int session_init(struct pg *p)
 {
@@ -264,6 +272,7 @@ int pg_connect(struct pg *p)
 		pg_disconnect(p);
 		return -EIO;
 	}
+	PQsetNoticeProcessor(p->c, on_notice, NULL);
 	err = session_init(p);
 	if (err) {
 		pg_disconnect(p);

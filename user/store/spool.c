@@ -336,7 +336,7 @@ static int read_hdr(struct spool *sp, const char *name, struct spool_hdr *h)
  */
 static int drop_oldest(struct spool *sp)
 {
-	char name[NAME_LEN], line[256];
+	char name[NAME_LEN], line[256], at[40];
 	struct spool_hdr h = {};
 	size_t i = 0;
 	int fd, n;
@@ -349,9 +349,10 @@ static int drop_oldest(struct spool *sp)
 	if (read_hdr(sp, name, &h))
 		h.seq = sp->e[i].seq; /* unreadable header: report what is known */
 	n = snprintf(line, sizeof(line),
-		     "dropped seq %" PRIu64 " (%" PRIu64 " bytes, spooled at %" PRIu64
-		     " ns): %u lines, %u flow, %u throughput, %u neighbor\n",
-		     sp->e[i].seq, sp->e[i].size, h.at_ns, h.lines, h.kind[0], h.kind[1], h.kind[2]);
+		     "dropped seq %" PRIu64 " (%" PRIu64 " bytes, spooled %s): %u lines, %u flow, %u throughput,"
+		     " %u neighbor\n",
+		     sp->e[i].seq, sp->e[i].size, h.at_ns ? clock_rfc3339(h.at_ns, at, sizeof(at)) : "at an unknown time",
+		     h.lines, h.kind[0], h.kind[1], h.kind[2]);
 	pr_err("spool %s full (limit %" PRIu64 " bytes): %s", sp->dir, sp->max_bytes, line);
 	fd = openat(sp->dfd, "dropped.log", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
