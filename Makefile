@@ -41,7 +41,7 @@ else
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-USER_SRCS := $(shell find user -name '*.c' ! -path user/ctl/main.c | sort)
+USER_SRCS := $(filter-out $(EXCLUDE),$(shell find user -name '*.c' ! -path user/ctl/main.c | sort))
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 LIBFT     := $(OUTPUT)/libft.a
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -9,9 +9,10 @@ lab_up || { fail "lab setup"; exit 1; }
 for p in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 	n=$(basename "$p")
 	src=$(ethernet_copy "$p") || { fail "$n rewritten to Ethernet"; continue; }
-	"$FT" read --json "$src" >"$WORK/offline.jsonl" 2>/dev/null
+	# --no-steer-done both ways: the parsers see exactly what the steering rule selects
+	"$FT" read --json --no-steer-done "$src" >"$WORK/offline.jsonl" 2>/dev/null
 	want=$(frames_in "$WORK/offline.jsonl")
-	sensor_start || { fail "$n sensor attached"; continue; }
+	sensor_start --no-steer-done || { fail "$n sensor attached"; continue; }
 	[ "$want" -gt 0 ] && replay "$src"
 	check "$n live: all $want frames counted" wait_frames "$want"
 	status_json >"$WORK/live.jsonl"

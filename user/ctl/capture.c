@@ -1,49 +1,189 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* ctl/capture.c - capture threads for the daemon (AF_XDP sockets: user/capture/afxdp.c). */
-#include <dirent.h>
+/* ctl/capture.c - one capture thread per RX queue: AF_XDP frames into the workers, with their metadata. */
 #include <errno.h>
-#include <stdio.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/afxdp.h"
 #include "ctl/capture.h"
+#include "util/clock.h"
+#include "util/json.h"
 #include "util/log.h"
 
+#define BATCH 64
+
+struct capture;
+
+struct qthread {
+	struct capture *cap;
+	unsigned int q;
+	pthread_t thread;
+};
+
 struct capture {
+	struct afxdp *x;
+	struct workers *wk;
 	unsigned int n;
+	struct qthread *t;
+	_Atomic int stop;
+	_Atomic uint64_t no_meta; /* frames without metadata: timestamped on arrival here */
+	int xsk_map_fd;
 };
 
 unsigned int capture_queue_count(const struct config *c)
 {
-	char path[128];
-	struct dirent *de;
-	unsigned int n = 0;
-	DIR *d;
+	int n;
 
 	if (c->queues)
 		return c->queues;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", c->iface);
-	d = opendir(path);
-	if (!d)
-		return 1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "rx-", 3))
-			n++;
-	closedir(d);
-	return n ? n : 1;
+	n = afxdp_if_rx_queues(c->iface);
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+static void on_frame(void *arg, const uint8_t *frame, uint32_t len, const struct xdp_meta *meta, unsigned int q)
+{
+	struct capture *cap = arg;
+
+	if (meta && meta->magic == XMETA_MAGIC) {
+		workers_submit(cap->wk, q, frame, len, meta->len > len ? meta->len : len, meta->ts_ns);
+		return;
+	}
+	atomic_fetch_add_explicit(&cap->no_meta, 1, memory_order_relaxed);
+	workers_submit(cap->wk, q, frame, len, len, clock_wall_ns());
+}
+
+static void *queue_main(void *arg)
+{
+	struct qthread *t = arg;
+	struct capture *cap = t->cap;
+	struct pollfd p = { .fd = afxdp_queue_fd(cap->x, t->q), .events = POLLIN };
+
+	while (!atomic_load(&cap->stop)) {
+		int n = afxdp_drain(cap->x, t->q, BATCH, on_frame, cap);
+
+		if (n > 0) {
+			workers_kick(cap->wk, t->q);
+			continue;
+		}
+		if (n < 0 && n != -EAGAIN) {
+			pr_debug("queue %u: %s\n", t->q, strerror(-n));
+			/* the interface went away or down: capture_check() reopens; until then, wait */
+		}
+		poll(&p, 1, 200);
+	}
+	return NULL;
+}
+
+static int start_threads(struct capture *cap)
+{
+	unsigned int i;
+	int err;
+
+	atomic_store(&cap->stop, 0);
+	for (i = 0; i < cap->n; i++) {
+		cap->t[i].cap = cap;
+		cap->t[i].q = i;
+		err = pthread_create(&cap->t[i].thread, NULL, queue_main, &cap->t[i]);
+		if (err) {
+			atomic_store(&cap->stop, 1);
+			while (i--)
+				pthread_join(cap->t[i].thread, NULL);
+			return -err;
+		}
+	}
+	return 0;
+}
+
+static void stop_threads(struct capture *cap)
+{
+	unsigned int i;
+
+	atomic_store(&cap->stop, 1);
+	for (i = 0; i < cap->n; i++)
+		pthread_join(cap->t[i].thread, NULL);
 }
 
 int capture_start(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd, struct workers *wk)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
+	struct afxdp_cfg ac = {
+		.ifname = c->iface,
+		.ifindex = ifindex,
+		.xskmap_fd = xsk_map_fd,
+		.queues = capture_queue_count(c),
+		.zc = AFXDP_ZC_TRY,
+	};
+	struct capture *cap = calloc(1, sizeof(*cap));
+	int err;
+
+	if (!cap)
+		return -ENOMEM;
+	cap->wk = wk;
+	cap->xsk_map_fd = xsk_map_fd;
+	err = afxdp_open(&cap->x, &ac);
+	if (err) {
+		pr_err("%s: AF_XDP sockets: %s\n", c->iface, strerror(-err));
+		free(cap);
+		return err;
+	}
+	cap->n = afxdp_queue_count(cap->x);
+	cap->t = calloc(cap->n, sizeof(*cap->t));
+	err = cap->t ? start_threads(cap) : -ENOMEM;
+	if (err) {
+		afxdp_close(&cap->x);
+		free(cap->t);
+		free(cap);
+		return err;
+	}
+	pr_info("%s: %u AF_XDP socket(s), %s mode\n", c->iface, cap->n, afxdp_mode(cap->x));
+	*out = cap;
+	return 0;
 }
 
 void capture_check(struct capture *cap)
 {
+	int why;
+
+	if (!cap)
+		return;
+	afxdp_warn_loss(cap->x);
+	why = afxdp_check(cap->x);
+	if (!why)
+		return;
+	/* the interface flapped or was recreated: new sockets without a restart */
+	pr_warn("AF_XDP sockets need reopening (%s)\n", strerror(-why));
+	stop_threads(cap);
+	if (afxdp_reopen(cap->x, cap->xsk_map_fd) == 0)
+		pr_info("AF_XDP sockets reopened, %s mode\n", afxdp_mode(cap->x));
+	start_threads(cap);
+}
+
+void capture_state_json(struct capture *cap, struct jw *w)
+{
+	struct afxdp_stats st;
+
+	if (!cap || afxdp_stats(cap->x, -1, &st))
+		return;
+	jw_str(w, "xsk_mode", afxdp_mode(cap->x));
+	jw_u64(w, "xsk_frames", st.frames);
+	jw_u64(w, "xsk_bytes", st.bytes);
+	jw_u64(w, "xsk_rx_dropped", st.rx_dropped);
+	jw_u64(w, "xsk_rx_ring_full", st.rx_ring_full);
+	jw_u64(w, "xsk_fill_ring_empty", st.rx_fill_ring_empty_descs);
+	jw_u64(w, "xsk_invalid_descs", st.rx_invalid_descs);
+	jw_u64(w, "xsk_multibuf", st.multibuf);
+	jw_u64(w, "xsk_truncated", st.truncated);
+	jw_u64(w, "xsk_no_meta", st.no_meta);
 }
 
 void capture_stop(struct capture *cap)
 {
+	if (!cap)
+		return;
+	stop_threads(cap);
+	afxdp_close(&cap->x);
+	free(cap->t);
 	free(cap);
 }

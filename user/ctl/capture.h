@@ -14,6 +14,9 @@ unsigned int capture_queue_count(const struct config *c);
 int capture_start(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd, struct workers *wk);
 /* Periodic: socket statistics, loss warnings (at most once an hour), interface flaps. NULL-safe. */
 void capture_check(struct capture *cap);
+struct jw;
+/* Socket modes and statistics as fields of an open JSON object. NULL-safe. */
+void capture_state_json(struct capture *cap, struct jw *w);
 /* Stop the threads, unbind the sockets. NULL-safe. */
 void capture_stop(struct capture *cap);
 

@@ -15,6 +15,7 @@
 #include "flow/pipeline.h"
 #include "flow/table.h"
 #include "l7/dnscache.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/uuid.h"
 
@@ -25,6 +26,7 @@ struct read_ctx {
 	struct dnscache *dns;
 	uint64_t lost; /* flows that did not fit the table */
 	uint64_t steered;
+	bool steer_done;
 };
 
 /* The kernel's part (count, then decide what userspace sees), then userspace's part, as live. */
@@ -48,7 +50,8 @@ static void mark_done(void *arg, const struct flow_key *k)
 {
 	struct read_ctx *r = arg;
 
-	acct_mark_done(r->acct, k);
+	if (r->steer_done)
+		acct_mark_done(r->acct, k);
 }
 
 /* The userspace half of a drain: counters into flow records, as the daemon does. */
@@ -98,14 +101,25 @@ static void report(const struct config *c, struct read_ctx *r)
 	struct tput_vec t = {};
 	struct report_in in = { .flows = r->flows, .stats = acct_stats(r->acct) };
 
+	char *extra = NULL;
+	size_t elen = 0;
+	struct jw w;
+
 	acct_tput_drain(r->acct, keep_minute, &t);
 	in.tput = t.v;
 	in.n_tput = t.n;
+	if (!jw_render_begin(&w, &extra, &elen)) {
+		jw_obj_begin(&w, NULL);
+		pipeline_stats_json(&w, pipeline_stats(r->pl));
+		jw_obj_end(&w);
+		in.extra_json = jw_render_end(&w, &extra, &elen);
+	}
 	if (c->json)
 		report_json(stdout, &in);
 	else
 		report_text(stdout, &in);
 	free(t.v);
+	free(extra);
 }
 
 int cmd_read(const struct config *c)
@@ -115,7 +129,7 @@ int cmd_read(const struct config *c)
 		.local = &c->local,
 		.max_flows = c->max_flows,
 	};
-	struct read_ctx r = {};
+	struct read_ctx r = { .steer_done = c->steer_done };
 	int err, rc = 0;
 
 	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r };

@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 
 #include "ctl/cmds.h"
+#include "ctl/ctlsock.h"
+#include "flow/ext.h"
 #include "ctl/report.h"
 #include "kern/loader.h"
 #include "kern/maps.h"
@@ -156,6 +158,37 @@ static int snapshot(const struct pinned *p, struct flow_table **out, struct ft_c
 	return 0;
 }
 
+/* What the running daemon learned beyond the counters: attached to the records read from the pins. */
+static void attach_ext(void *arg, char *line)
+{
+	struct flow_table *ft = arg;
+	struct flow_ext *x;
+	struct flow_rec *r;
+	struct flow_key k;
+
+	if (flow_ext_read_line(line, &k, &x))
+		return;
+	r = flow_table_lookup(ft, &k);
+	if (!r) {
+		flow_ext_free(x); /* steered but not yet drained: status shows counted flows only */
+		return;
+	}
+	flow_ext_free(r->ext);
+	r->ext = x;
+}
+
+struct state_buf {
+	char *json;
+};
+
+static void keep_state(void *arg, char *line)
+{
+	struct state_buf *b = arg;
+
+	if (!b->json && line[0] == '{')
+		b->json = strdup(line);
+}
+
 static const char *daemon_state(const char *iface)
 {
 	char path[128];
@@ -178,8 +211,9 @@ int cmd_status(const struct config *c)
 	struct tput_slot tput[FT_TPUT_SLOTS * 4];
 	uint64_t stats[CTR_MAX];
 	struct flow_table *ft = NULL;
+	struct state_buf state = {};
 	struct ft_ctl ctl;
-	char gen[32];
+	char gen[32], sock[128];
 	size_t ntput = 0;
 	int err, rc = 1, ifindex;
 
@@ -194,6 +228,11 @@ int cmd_status(const struct config *c)
 		pr_err("reading the pinned maps: %s\n", strerror(-err));
 		goto out;
 	}
+	ctlsock_path(c->iface, sock, sizeof(sock));
+	if (!strcmp(daemon_state(c->iface), "running")) {
+		ctlsock_query(sock, "flows", 2000, attach_ext, ft);
+		ctlsock_query(sock, "state", 2000, keep_state, &state);
+	}
 	ifindex = (int)if_nametoindex(c->iface);
 	snprintf(gen, sizeof(gen), "%llu", (unsigned long long)ctl.gen);
 	{
@@ -202,7 +241,7 @@ int cmd_status(const struct config *c)
 				       "daemon", daemon_state(c->iface),
 				       "drain_generation", gen,
 				       NULL };
-		struct report_in in = { ft, stats, tput, ntput, info };
+		struct report_in in = { ft, stats, tput, ntput, info, state.json };
 
 		if (c->json)
 			report_json(stdout, &in);
@@ -211,6 +250,8 @@ int cmd_status(const struct config *c)
 	}
 	rc = 0;
 out:
+	free(state.json);
+	flow_ext_free_all(ft);
 	flow_table_free(ft);
 	if (p.flows >= 0)
 		close(p.flows);

@@ -54,6 +54,11 @@ static const char usage_run[] =
 	"      --no-promisc        leave the interface's promiscuous flag alone\n"
 	"      --kernel-flows N    flows per kernel buffer (default 262144, 1024..16777216)\n"
 	"      --max-flows N       flows in the userspace table (default 1000000)\n"
+	"      --queues all|N      AF_XDP sockets on the first N RX queues (default all)\n"
+	"      --workers N         worker threads for steered frames (default: one per CPU, at\n"
+	"                          most one per queue)\n"
+	"      --no-steer-done     keep handing a flow's first packets to userspace after its name\n"
+	"                          is known (tests that count what the steering rule selects)\n"
 	"      --drain-interval MS how often kernel counters are merged (default 2000, 100..60000)\n"
 	"      --resolve-interval S  re-resolve --local-name every S seconds (default 300)\n"
 	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
@@ -71,6 +76,7 @@ static const char usage_read[] =
 	"  -l, --local PREFIX      a local network (repeatable): sets local_side and tx/rx\n"
 	"      --no-dedup          count IPv6 near-duplicates\n"
 	"      --max-flows N       flows kept at once (default 1000000)\n"
+	"      --no-steer-done     as `run --no-steer-done`: the parsers see each flow's whole preamble\n"
 	"  -v, --log-level L       error, warn, info (default) or debug\n"
 	"  -h, --help              this text\n";
 
@@ -120,7 +126,7 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 enum {
 	OPT_LOCAL_NAME = 256, OPT_NO_AUTO_LOCAL, OPT_IPV6_WIDEN, OPT_VERDICT, OPT_MODE, OPT_SKIP_OWN,
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
-	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON,
+	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +147,9 @@ static const struct option long_opts[] = {
 	{ "resolve-interval", required_argument, NULL, OPT_RESOLVE },
 	{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "no-steer-done", no_argument, NULL, OPT_NO_STEER_DONE },
+	{ "queues", required_argument, NULL, OPT_QUEUES },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "log-level", required_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -159,6 +168,7 @@ static bool allowed(enum ft_cmd cmd, int opt)
 	case 'l':
 	case OPT_NO_DEDUP:
 	case OPT_MAX_FLOWS:
+	case OPT_NO_STEER_DONE:
 		return cmd == CMD_RUN || cmd == CMD_READ;
 	case OPT_JSON:
 		return cmd == CMD_READ || cmd == CMD_STATUS;
@@ -261,6 +271,17 @@ static int parse_one(struct config *c, int opt, const char *arg)
 	case OPT_JSON:
 		c->json = true;
 		return 0;
+	case OPT_NO_STEER_DONE:
+		c->steer_done = false;
+		return 0;
+	case OPT_QUEUES:
+		if (!strcmp(arg, "all")) {
+			c->queues = 0;
+			return 0;
+		}
+		return parse_u32("queues", arg, 1, 64, &c->queues);
+	case OPT_WORKERS:
+		return parse_u32("workers", arg, 1, 64, &c->workers);
 	case 'v':
 		lvl = log_level_parse(arg);
 		if (lvl < 0) {

@@ -9,11 +9,14 @@
 #include <bpf/libbpf.h>
 
 #include "ctl/capture.h"
+#include "ctl/ctlsock.h"
 #include "ctl/daemon.h"
 #include "flow/ext.h"
 #include "kern/netif.h"
 #include "l7/dnscache.h"
+#include "l7/l7.h"
 #include "util/clock.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define PRODUCER_COPY(d) ((d)->n_queues) /* the copy ring's producer index, after the queues' */
@@ -100,6 +103,67 @@ static void on_new_flow(void *arg, struct flow_rec *r)
 	pthread_mutex_unlock(&d->dns_mu);
 }
 
+struct lines_ctx {
+	FILE *out;
+};
+
+static int write_ext(void *arg, struct flow_rec *r)
+{
+	struct lines_ctx *l = arg;
+	struct flow_ext x;
+
+	if (!r->ext)
+		return 0;
+	x = *(struct flow_ext *)r->ext;
+	x.tls_json = l7_tls_json(r->ext); /* a ClientHello may be in while the ServerHello is not */
+	flow_ext_write_line(l->out, &r->key, &x);
+	free(x.tls_json);
+	return 0;
+}
+
+/* `state`: the daemon's own figures, one JSON object (merged into status's stats line). */
+static void write_state(struct daemon *d, FILE *out)
+{
+	struct workers_stats ws;
+	struct jw w;
+
+	jw_init(&w, out);
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "daemon_pid", (uint64_t)getpid());
+	jw_str(&w, "capture", d->cfg->steer ? "xdp+af_xdp" : "xdp");
+	jw_u64(&w, "queues", d->n_queues);
+	jw_u64(&w, "workers", d->fs.n);
+	jw_u64(&w, "drains", d->ds.drains);
+	jw_u64(&w, "drain_last_us", d->ds.last_ns / 1000);
+	jw_u64(&w, "flows_expired", d->expired);
+	jw_u64(&w, "flows_lost", d->ds.flows_lost);
+	if (d->wk) {
+		workers_stats(d->wk, &ws);
+		jw_u64(&w, "worker_queue_drops", ws.dropped_full);
+		pipeline_stats_json(&w, &ws.pl);
+	}
+	capture_state_json(d->cap, &w);
+	jw_obj_end(&w);
+}
+
+static void ctl_answer(void *arg, const char *cmd, FILE *out)
+{
+	struct daemon *d = arg;
+	struct lines_ctx l = { out };
+	unsigned int s;
+
+	if (!strcmp(cmd, "flows")) {
+		for (s = 0; s < d->fs.n; s++) {
+			flow_table_foreach(flowset_lock(&d->fs, s), write_ext, &l);
+			flowset_unlock(&d->fs, s);
+		}
+	} else if (!strcmp(cmd, "state")) {
+		write_state(d, out);
+	} else {
+		fprintf(out, "error: unknown command '%s' (flows, state)\n", cmd);
+	}
+}
+
 static int start_workers(struct daemon *d)
 {
 	struct workers_cfg wc = {
@@ -178,7 +242,15 @@ int daemon_start(struct daemon *d)
 	if (err)
 		return err;
 	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
-	return loader_attach(&d->ld, d->cfg);
+	err = loader_attach(&d->ld, d->cfg);
+	if (!err) {
+		char path[128];
+
+		ctlsock_path(d->cfg->iface, path, sizeof(path));
+		if (ctlsock_start(&d->ctl, path, ctl_answer, d))
+			pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
+	}
+	return err;
 }
 
 struct expire_ctx {
@@ -262,6 +334,8 @@ int daemon_final(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	ctlsock_stop(d->ctl);
+	d->ctl = NULL;
 	capture_stop(d->cap);
 	d->cap = NULL;
 	if (d->copies) {

@@ -15,6 +15,7 @@
 struct dnscache;
 struct ring_buffer;
 struct capture;
+struct ctlsock;
 
 struct daemon {
 	const struct config *cfg;
@@ -22,6 +23,7 @@ struct daemon {
 	struct flowset fs;
 	struct workers *wk;
 	struct capture *cap;	    /* AF_XDP sockets and their threads */
+	struct ctlsock *ctl;	    /* answers `status` */
 	struct dnscache *dns;
 	pthread_mutex_t dns_mu;
 	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */

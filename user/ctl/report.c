@@ -27,6 +27,8 @@ void report_json(FILE *f, const struct report_in *in)
 	jsonl_stats_begin(&w, in->stats);
 	for (i = 0; in->info && in->info[i]; i += 2)
 		jw_str(&w, in->info[i], in->info[i + 1]);
+	if (in->extra_json && *in->extra_json)
+		jw_fields(&w, in->extra_json);
 	jw_obj_end(&w);
 }
 

@@ -13,6 +13,7 @@ struct report_in {
 	const struct tput_slot *tput; /* ascending minutes */
 	size_t n_tput;
 	const char *const *info;      /* extra "key", "value" pairs for the stats line, NULL-ended */
+	const char *extra_json;	      /* more fields for the stats line, as a rendered object, or NULL */
 };
 
 void report_json(FILE *f, const struct report_in *in);

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include "flowtower/abi.h"
 
 struct reasm;
 struct quic_asm;
@@ -47,6 +49,15 @@ struct flow_table;
 void flow_ext_free(struct flow_ext *x); /* NULL-safe */
 /* Free every record's ext (before flow_table_free). */
 void flow_ext_free_all(struct flow_table *ft);
+/*
+ * One line for the control socket (status asks the daemon for what it
+ * learned): the key in hex, then tab-separated hostname source, hostname (hex),
+ * the http/tls/quic objects ("-" when none), the MAC bits and MACs.
+ */
+struct jw;
+void flow_ext_write_line(FILE *out, const struct flow_key *k, const struct flow_ext *x);
+/* Parse such a line: *k and a new flow_ext (caller frees). 0 or -EINVAL. */
+int flow_ext_read_line(char *line, struct flow_key *k, struct flow_ext **x);
 /* Set the hostname unless a stronger source already named the flow. */
 void flow_ext_set_hostname(struct flow_ext *x, const char *name, enum hostname_src src);
 const char *flow_ext_hostname_source(const struct flow_ext *x); /* "tls_sni", ... or NULL */

@@ -10,6 +10,7 @@
 #include "flowtower/account.h"
 #include "l7/dnscache.h"
 #include "util/cursor.h"
+#include "util/json.h"
 #include "util/uuid.h"
 
 struct pipeline {
@@ -188,7 +189,7 @@ void pipeline_frame(struct pipeline *pl, struct flow_table *ft, int dlt, const u
 	int side;
 
 	pl->st.frames++;
-	pl->st.bytes += len;
+	pl->st.bytes += caplen; /* what arrived; a capture cut by its snaplen has less */
 	if (decode_frame(dlt, frame, caplen, len, &pi)) {
 		pl->st.undecodable++;
 		return;
@@ -235,4 +236,25 @@ void pipeline_frame(struct pipeline *pl, struct flow_table *ft, int dlt, const u
 		}
 		udp_datagram(pl, r, x, frame, caplen, &pi, side, ts);
 	}
+}
+
+void pipeline_stats_json(struct jw *w, const struct pipeline_stats *st)
+{
+	jw_u64(w, "userspace_frames", st->frames);
+	jw_u64(w, "userspace_bytes", st->bytes);
+	jw_u64(w, "userspace_undecodable", st->undecodable);
+	jw_u64(w, "userspace_late", st->late);
+	jw_u64(w, "userspace_table_full", st->table_full);
+	jw_u64(w, "reasm_nomem", st->reasm_nomem);
+	jw_u64(w, "ndp_frames", st->ndp);
+	jw_u64(w, "tls_client_hellos", st->l7.tls_client_hellos);
+	jw_u64(w, "tls_server_hellos", st->l7.tls_server_hellos);
+	jw_u64(w, "tls_errors", st->l7.tls_errors);
+	jw_u64(w, "http_requests", st->l7.http_requests);
+	jw_u64(w, "http_errors", st->l7.http_errors);
+	jw_u64(w, "quic_client_hellos", st->l7.quic_client_hellos);
+	jw_u64(w, "quic_errors", st->l7.quic_errors);
+	jw_u64(w, "dns_responses", st->l7.dns_responses);
+	jw_u64(w, "dns_answers", st->l7.dns_answers);
+	jw_u64(w, "dns_errors", st->l7.dns_errors);
 }

@@ -44,5 +44,8 @@ void pipeline_frame(struct pipeline *pl, struct flow_table *ft, int dlt, const u
 /* A record created elsewhere (by a drain): give it a DNS name if its client resolved one. */
 void pipeline_new_flow(struct pipeline *pl, struct flow_rec *r, uint64_t now_ns);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *pl);
+struct jw;
+/* The stats as fields of an open JSON object (userspace_frames, tls_client_hellos, ...). */
+void pipeline_stats_json(struct jw *w, const struct pipeline_stats *st);
 
 #endif /* FT_PIPELINE_H */

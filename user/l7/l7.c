@@ -337,6 +337,15 @@ void l7_dns_name(struct flow_ext *x, struct dnscache *dc, const uint8_t client[1
 		flow_ext_set_hostname(x, name, HOST_DNS);
 }
 
+char *l7_tls_json(const struct flow_ext *x)
+{
+	if (x->tls_json)
+		return strdup(x->tls_json);
+	if (x->tls && x->tls->has_ch)
+		return render_tls(x->tls, x->l7_flags & L7_HRR);
+	return NULL;
+}
+
 void l7_json(struct jw *w, const struct flow_ext *x)
 {
 	char *tls = NULL;

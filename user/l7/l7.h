@@ -44,6 +44,8 @@ void l7_dns_name(struct flow_ext *x, struct dnscache *dc, const uint8_t client[1
 		 uint64_t now_ns);
 /* Render whatever is still pending (a flow written out before its start was done). */
 void l7_finish(struct flow_ext *x);
+/* The tls object as it stands (rendered, or from hellos still being read); caller frees. NULL: none. */
+char *l7_tls_json(const struct flow_ext *x);
 /* Write the flow's L7 fields (hostname ... quic) into an open JSON object. */
 void l7_json(struct jw *w, const struct flow_ext *x);
 

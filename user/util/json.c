@@ -121,6 +121,19 @@ void jw_raw(struct jw *w, const char *key, const char *json)
 	fputs(json, w->f);
 }
 
+void jw_fields(struct jw *w, const char *obj)
+{
+	size_t n = strlen(obj);
+
+	if (n < 2 || obj[0] != '{' || obj[n - 1] != '}' || n == 2)
+		return; /* not an object, or an empty one */
+	if (w->depth > 0 && w->need_comma[w->depth - 1])
+		fputc(',', w->f);
+	if (w->depth > 0)
+		w->need_comma[w->depth - 1] = true;
+	fwrite(obj + 1, 1, n - 2, w->f);
+}
+
 int jw_render_begin(struct jw *w, char **buf, size_t *len)
 {
 	FILE *f = open_memstream(buf, len);

@@ -29,6 +29,8 @@ void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
 /* A value already rendered as JSON (e.g. by jw_render); NULL writes null. */
 void jw_raw(struct jw *w, const char *key, const char *json);
+/* The fields of an object already rendered ({"a":1,"b":2}) into the open object. */
+void jw_fields(struct jw *w, const char *obj);
 /* Open a writer on a growing memory buffer; jw_render_end() returns the text (caller frees) or NULL. */
 int jw_render_begin(struct jw *w, char **buf, size_t *len);
 char *jw_render_end(struct jw *w, char **buf, size_t *len);
