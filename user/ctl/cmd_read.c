@@ -11,10 +11,13 @@
 #include "ctl/report.h"
 #include "decode/decode.h"
 #include "flow/acct.h"
+#include "flow/expire.h"
 #include "flow/ext.h"
 #include "flow/pipeline.h"
 #include "flow/table.h"
 #include "l7/dnscache.h"
+#include "store/jsonl.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/uuid.h"
@@ -27,7 +30,44 @@ struct read_ctx {
 	uint64_t lost; /* flows that did not fit the table */
 	uint64_t steered;
 	bool steer_done;
+	/* JSON output streams flows as they go idle (by packet time), so memory stays bounded */
+	struct jw *out;
+	struct flow_timeouts to;
+	uint32_t max_flows;
+	uint64_t now, next_drain, expired;
 };
+
+static void merge_flow(void *arg, const struct flow_key *k, const struct flow_ctr *c);
+
+struct idle_ctx {
+	struct read_ctx *r;
+	uint32_t scale;
+};
+
+static bool idle_out(void *arg, const void *key, void *val)
+{
+	struct idle_ctx *i = arg;
+	struct flow_rec *rec = *(struct flow_rec **)val;
+
+	if (!flow_is_idle(rec, i->r->now, &i->r->to, i->scale))
+		return false;
+	jsonl_flow(i->r->out, rec);
+	flow_ext_free(rec->ext);
+	free(rec);
+	i->r->expired++;
+	return true;
+}
+
+/* Every second of packet time, as the daemon's drain: counters into records, idle flows out. */
+static void drain(struct read_ctx *r)
+{
+	struct idle_ctx i = { r, flow_timeout_scale(flow_table_count(r->flows), r->max_flows, 80) };
+
+	acct_drain(r->acct, merge_flow, r);
+	if (r->out)
+		flow_table_delete_if(r->flows, idle_out, &i);
+	r->next_drain = r->now + NS_PER_SEC;
+}
 
 /* The kernel's part (count, then decide what userspace sees), then userspace's part, as live. */
 static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts)
@@ -43,6 +83,10 @@ static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, ui
 		r->steered++;
 		pipeline_frame(r->pl, r->flows, dlt, data, caplen, wirelen, ts);
 	}
+	if (ts > r->now)
+		r->now = ts;
+	if (r->now >= r->next_drain)
+		drain(r);
 	return 0;
 }
 
@@ -129,7 +173,8 @@ int cmd_read(const struct config *c)
 		.local = &c->local,
 		.max_flows = c->max_flows,
 	};
-	struct read_ctx r = { .steer_done = c->steer_done };
+	struct read_ctx r = { .steer_done = c->steer_done, .max_flows = c->max_flows };
+	struct jw out;
 	int err, rc = 0;
 
 	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r };
@@ -146,6 +191,11 @@ int cmd_read(const struct config *c)
 		pr_err("read: %s\n", strerror(-err));
 		rc = 1;
 		goto out;
+	}
+	flow_timeouts_default(&r.to);
+	if (c->json) {
+		jw_init(&out, stdout);
+		r.out = &out;
 	}
 	err = pcapfile_read(c->file, on_frame, &r);
 	if (err && !acct_stats(r.acct)[CTR_RX_FRAMES]) {

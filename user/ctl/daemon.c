@@ -136,6 +136,8 @@ static void write_state(struct daemon *d, FILE *out)
 	jw_u64(&w, "drains", d->ds.drains);
 	jw_u64(&w, "drain_last_us", d->ds.last_ns / 1000);
 	jw_u64(&w, "flows_expired", d->expired);
+	jw_u64(&w, "flows_evicted_early", d->evicted_early);
+	jw_u64(&w, "flows_open", flowset_count(&d->fs));
 	jw_u64(&w, "flows_lost", d->ds.flows_lost);
 	if (d->wk) {
 		workers_stats(d->wk, &ws);
@@ -256,31 +258,46 @@ int daemon_start(struct daemon *d)
 struct expire_ctx {
 	struct daemon *d;
 	uint64_t now;
+	uint32_t scale;
 	struct flow_rec **victims;
-	size_t n, cap;
+	size_t n, cap, early;
 };
 
 static int find_idle(void *arg, struct flow_rec *r)
 {
 	struct expire_ctx *e = arg;
 
-	if (e->n < e->cap && flow_is_idle(r, e->now, &e->d->to))
+	if (e->n < e->cap && flow_is_idle(r, e->now, &e->d->to, e->scale)) {
 		e->victims[e->n++] = r;
-	return 0;
+		if (e->scale < 1024 && !flow_is_idle(r, e->now, &e->d->to, 1024))
+			e->early++;
+	}
+	return e->n == e->cap; /* the rest next time */
 }
 
-/* Idle flows leave the table and the pinned totals (their last counts were drained already). */
+/*
+ * Idle flows leave the table and the pinned totals (their last counts were
+ * drained already); near the table's limit, earlier (emergency timeouts).
+ */
 static void expire(struct daemon *d)
 {
-	struct flow_rec *v[4096];
+	uint32_t scale = flow_timeout_scale(flowset_count(&d->fs), d->cfg->max_flows, 80);
+	struct flow_rec **v = malloc(65536 * sizeof(*v));
 	unsigned int s;
 	size_t i;
 
+	if (!v)
+		return;
+	if (scale < 1024 && !d->emergency)
+		pr_warn("flow table %zu%% full: idle timeouts cut to %u%%\n",
+			flowset_count(&d->fs) * 100 / d->cfg->max_flows, scale * 100 / 1024);
+	d->emergency = scale < 1024;
 	for (s = 0; s < d->fs.n; s++) {
-		struct expire_ctx e = { d, clock_wall_ns(), v, 0, 4096 };
+		struct expire_ctx e = { d, clock_wall_ns(), scale, v, 0, 65536, 0 };
 		struct flow_table *ft = flowset_lock(&d->fs, s);
 
 		flow_table_foreach(ft, find_idle, &e);
+		d->evicted_early += e.early;
 		for (i = 0; i < e.n; i++) {
 			bpf_map_delete_elem(d->ld.fd_flows, &v[i]->key);
 			bpf_map_delete_elem(d->ld.fd_preamble, &v[i]->key);
@@ -290,6 +307,7 @@ static void expire(struct daemon *d)
 		d->expired += e.n;
 		flowset_unlock(&d->fs, s);
 	}
+	free(v);
 }
 
 void daemon_tick(struct daemon *d)

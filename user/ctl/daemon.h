@@ -34,6 +34,8 @@ struct daemon {
 	struct prefix_set local, own;
 	uint64_t next_resolve_ns;
 	uint64_t expired;
+	uint64_t evicted_early;	    /* expired by emergency timeouts */
+	bool emergency;
 	unsigned int n_queues;
 };
 

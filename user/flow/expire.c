@@ -26,9 +26,21 @@ uint32_t flow_idle_limit(const struct flow_rec *r, const struct flow_timeouts *t
 	return t->udp_s;
 }
 
-bool flow_is_idle(const struct flow_rec *r, uint64_t now_ns, const struct flow_timeouts *t)
+uint32_t flow_timeout_scale(size_t count, size_t max, unsigned int from_pct)
 {
-	uint64_t limit = (uint64_t)flow_idle_limit(r, t) * NS_PER_SEC;
+	size_t from = max / 100 * from_pct, left;
+
+	if (!max || count <= from)
+		return 1024;
+	if (count >= max)
+		return 16;
+	left = max - count; /* of max - from */
+	return (uint32_t)(16 + (1024 - 16) * left / (max - from));
+}
+
+bool flow_is_idle(const struct flow_rec *r, uint64_t now_ns, const struct flow_timeouts *t, uint32_t scale)
+{
+	uint64_t limit = (uint64_t)flow_idle_limit(r, t) * NS_PER_SEC / 1024 * scale;
 	uint64_t last = r->tot.last_ns > r->touched_ns ? r->tot.last_ns : r->touched_ns;
 
 	return last + limit <= now_ns;

@@ -15,8 +15,15 @@ struct flow_timeouts {
 };
 
 void flow_timeouts_default(struct flow_timeouts *t);
-/* Seconds of silence after which this flow is over. */
+/*
+ * Emergency timeouts: past 'from' of the table's limit (e.g. 80%), every
+ * timeout shrinks in proportion to the room left, down to 1/64th at the limit,
+ * so a flood of new flows pushes out idle ones before the table is full.
+ * Returns the scale in 1/1024ths (1024: normal).
+ */
+uint32_t flow_timeout_scale(size_t count, size_t max, unsigned int from_pct);
+/* Seconds of silence after which this flow is over, at a scale from flow_timeout_scale(). */
 uint32_t flow_idle_limit(const struct flow_rec *r, const struct flow_timeouts *t);
-bool flow_is_idle(const struct flow_rec *r, uint64_t now_ns, const struct flow_timeouts *t);
+bool flow_is_idle(const struct flow_rec *r, uint64_t now_ns, const struct flow_timeouts *t, uint32_t scale);
 
 #endif /* FT_EXPIRE_H */

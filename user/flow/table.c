@@ -78,6 +78,11 @@ void flow_table_remove(struct flow_table *t, struct flow_rec *r)
 	free(r);
 }
 
+size_t flow_table_delete_if(struct flow_table *t, flow_rec_pred pred, void *arg)
+{
+	return htab_delete_if(t->h, pred, arg);
+}
+
 struct collect {
 	struct flow_rec **v;
 	size_t n;

@@ -32,6 +32,9 @@ struct flow_rec *flow_table_upsert(struct flow_table *t, const struct flow_key *
 void flow_table_remove(struct flow_table *t, struct flow_rec *r);
 /* Records in a stable order (first_ns, then key): for output that diffs cleanly. Caller frees. */
 struct flow_rec **flow_table_sorted(const struct flow_table *t, size_t *n);
+/* Remove (and free) every record for which pred returns true; pred frees r->ext and r itself. */
+typedef bool (*flow_rec_pred)(void *arg, const void *key, void *val);
+size_t flow_table_delete_if(struct flow_table *t, flow_rec_pred pred, void *arg);
 typedef int (*flow_rec_fn)(void *arg, struct flow_rec *r);
 int flow_table_foreach(struct flow_table *t, flow_rec_fn fn, void *arg);
 
