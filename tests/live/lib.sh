@@ -105,3 +105,89 @@ lab_down() {
 	rm -rf "$WORK"
 }
 trap lab_down EXIT
+
+# ---- capture modules (tests/live/test_afxdp.sh, test_afpacket.sh) ---------------------------------
+
+# lab_up_mq QUEUES [MTU]: lab_up, with QUEUES RX and TX queues on both veth ends. veth hands a frame
+# to the peer's RX queue numbered like the TX queue it was sent on, which the sender picks by flow hash.
+lab_up_mq() {
+	local q=$1 mtu=${2:-16000} ns
+	ip netns add $NS_R && ip netns add $NS_S || return 1
+	for ns in $NS_R $NS_S; do
+		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+	lab_veth_mq "$q" "$mtu"
+}
+
+# lab_veth_mq QUEUES [MTU]: (re)create just the veth pair, e.g. after deleting it to change its ifindex
+lab_veth_mq() {
+	local q=$1 mtu=${2:-16000}
+	ip link add $IF_R netns $NS_R numtxqueues "$q" numrxqueues "$q" type veth \
+		peer name $IF_S netns $NS_S numtxqueues "$q" numrxqueues "$q" || return 1
+	ip -n $NS_R link set $IF_R mtu "$mtu" up && ip -n $NS_S link set $IF_S mtu "$mtu" up
+}
+
+# cap_start MODE ARGS...: tools/capcount in the sensor namespace, until its "ready" line (10 s at
+# most). Its output: $CAP_LOG. cap_stop ends it; call it from the EXIT trap too.
+CAP_PID=
+CAP_RUNS=0
+cap_start() {
+	CAP_RUNS=$((CAP_RUNS + 1))
+	CAP_LOG=$WORK/capcount.$CAP_RUNS.log
+	nsenter --net=/run/netns/$NS_S "$TOOLS/capcount" "$@" >"$CAP_LOG" 2>&1 &
+	CAP_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q '^ready' "$CAP_LOG" && return 0
+		kill -0 "$CAP_PID" 2>/dev/null || { CAP_PID=; return 1; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# cap_stats: a fresh "stats" line from the running capcount (SIGUSR1)
+cap_stats() {
+	local n i
+	n=$(grep -c '^stats' "$CAP_LOG")
+	kill -USR1 "$CAP_PID" 2>/dev/null || return 1
+	for i in $(seq 1 100); do
+		[ "$(grep -c '^stats' "$CAP_LOG")" -gt "$n" ] && break
+		sleep 0.02
+	done
+	grep '^stats' "$CAP_LOG" | tail -n 1
+}
+
+# cap_field LINE KEY: the value of KEY=value in a capcount line
+cap_field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# cap_wait KEY N: until capcount's KEY reaches N (5 s at most); prints the last stats line
+cap_wait() {
+	local i line
+	for i in $(seq 1 50); do
+		line=$(cap_stats)
+		[ "$(cap_field "$line" "$1")" -ge "$2" ] 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "$line"
+}
+
+# cap_stop: SIGTERM, wait for it (not in a $(...) subshell: only this shell can wait for it)
+cap_stop() {
+	[ -n "$CAP_PID" ] || return 0
+	kill -TERM "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+	CAP_PID=
+}
+
+# cap_final: the "final" line capcount printed when it stopped
+cap_final() { grep '^final' "$CAP_LOG" | tail -n 1; }
+
+# replay_sent [TCPREPLAY OPTIONS] FILE: replay it, print "FRAMES BYTES" as tcpreplay counted them;
+# fails unless every frame went out
+replay_sent() {
+	local out
+	out=$(in_r tcpreplay -i $IF_R --topspeed "$@" 2>&1)
+	echo "$out" >>"$WORK/replay.log"
+	echo "$out" | grep -q 'Failed packets: *0$' || { echo "0 0"; return 1; }
+	echo "$out" | sed -n 's/.*Actual: \([0-9]*\) packets (\([0-9]*\) bytes).*/\1 \2/p'
+}
