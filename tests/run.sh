@@ -88,7 +88,7 @@ all)
 	out=.output/rel
 	[ "${SANITIZE:-0}" = 1 ] && out=.output/san
 	suite_bins unit $(ls $out/tests/test_* 2>/dev/null | grep -v '/test_xdp_' | grep -v '\.d$')
-	suite_scripts pcap tests/pcap/run.sh
+	suite_scripts pcap tests/pcap/run.sh tests/pcap/streams.sh
 	if need_root "bpf and live tests"; then
 		suite_bins bpf $(ls $out/tests/test_xdp_* 2>/dev/null | grep -v '\.d$')
 		suite_scripts netns $(ls tests/live/test_*.sh 2>/dev/null)

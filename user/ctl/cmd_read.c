@@ -177,7 +177,7 @@ int cmd_read(const struct config *c)
 	struct jw out;
 	int err, rc = 0;
 
-	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r };
+	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r, .dump_dir = c->dump_dir };
 
 	err = acct_new(&r.acct, &ac);
 	if (!err)
@@ -208,6 +208,7 @@ int cmd_read(const struct config *c)
 		rc = 1;
 	}
 	acct_drain(r.acct, merge_flow, &r);
+	pipeline_dump_pending(r.pl, r.flows);
 	if (r.lost)
 		pr_warn("%" PRIu64 " flows did not fit --max-flows %u\n", r.lost, c->max_flows);
 	report(c, &r);

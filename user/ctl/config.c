@@ -77,6 +77,8 @@ static const char usage_read[] =
 	"      --no-dedup          count IPv6 near-duplicates\n"
 	"      --max-flows N       flows kept at once (default 1000000)\n"
 	"      --no-steer-done     as `run --no-steer-done`: the parsers see each flow's whole preamble\n"
+	"      --dump-streams DIR  write each TCP flow's reassembled client and server prefixes to\n"
+	"                          DIR/<client>_<port>-<server>_<port>.client|.server\n"
 	"  -v, --log-level L       error, warn, info (default) or debug\n"
 	"  -h, --help              this text\n";
 
@@ -126,7 +128,7 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 enum {
 	OPT_LOCAL_NAME = 256, OPT_NO_AUTO_LOCAL, OPT_IPV6_WIDEN, OPT_VERDICT, OPT_MODE, OPT_SKIP_OWN,
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
-	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS,
+	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS,
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +150,7 @@ static const struct option long_opts[] = {
 	{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-steer-done", no_argument, NULL, OPT_NO_STEER_DONE },
+	{ "dump-streams", required_argument, NULL, OPT_DUMP_STREAMS },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "log-level", required_argument, NULL, 'v' },
@@ -172,6 +175,8 @@ static bool allowed(enum ft_cmd cmd, int opt)
 		return cmd == CMD_RUN || cmd == CMD_READ;
 	case OPT_JSON:
 		return cmd == CMD_READ || cmd == CMD_STATUS;
+	case OPT_DUMP_STREAMS:
+		return cmd == CMD_READ;
 	default:
 		return cmd == CMD_RUN;
 	}
@@ -273,6 +278,9 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return 0;
 	case OPT_NO_STEER_DONE:
 		c->steer_done = false;
+		return 0;
+	case OPT_DUMP_STREAMS:
+		c->dump_dir = arg;
 		return 0;
 	case OPT_QUEUES:
 		if (!strcmp(arg, "all")) {

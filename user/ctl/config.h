@@ -38,6 +38,7 @@ struct config {
 	uint32_t drain_ms;	  /* how often kernel counters are merged */
 	uint32_t resolve_s;	  /* how often --local-name is re-resolved */
 	int log_level;
+	const char *dump_dir;	  /* read --dump-streams: reassembled TCP prefixes */
 };
 
 void config_defaults(struct config *c);

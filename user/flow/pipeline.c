@@ -7,10 +7,12 @@
 #include "decode/decode.h"
 #include "flow/ext.h"
 #include "flow/pipeline.h"
+#include "flow/prefix.h"
 #include "flowtower/account.h"
 #include "l7/dnscache.h"
 #include "util/cursor.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/uuid.h"
 
 struct pipeline {
@@ -87,10 +89,55 @@ void pipeline_new_flow(struct pipeline *pl, struct flow_rec *r, uint64_t now_ns)
 		free(probe.hostname);
 }
 
+/* --dump-streams: <client>_<port>-<server>_<port>.client / .server, the prefixes as reassembled. */
+static void dump_streams(struct pipeline *pl, const struct flow_rec *r, const struct flow_ext *x)
+{
+	const struct flow_key *k = &r->key;
+	int c = x->client_side, dir;
+	char ca[64], sa[64], path[512];
+
+	if (!pl->cfg.dump_dir || !x->reasm || k->proto != FT_IPPROTO_TCP)
+		return;
+	addr_format(c ? k->addr_b : k->addr_a, ca, sizeof(ca));
+	addr_format(c ? k->addr_a : k->addr_b, sa, sizeof(sa));
+	for (dir = 0; dir < 2; dir++) {
+		const uint8_t *data;
+		size_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s_%u-%s_%u.%s", pl->cfg.dump_dir, ca,
+			 bpf_ntohs(c ? k->port_b : k->port_a), sa, bpf_ntohs(c ? k->port_a : k->port_b),
+			 dir ? "server" : "client");
+		if (reasm_prefix(x->reasm, dir, &data, &len))
+			continue;
+		f = fopen(path, "w");
+		if (!f)
+			continue;
+		if ((len && fwrite(data, 1, len, f) != len) | fclose(f))
+			pr_warn("%s: %s\n", path, strerror(errno));
+	}
+}
+
+static int dump_one(void *arg, struct flow_rec *r)
+{
+	struct pipeline *pl = arg;
+
+	if (r->ext)
+		dump_streams(pl, r, r->ext);
+	return 0;
+}
+
+void pipeline_dump_pending(struct pipeline *pl, struct flow_table *ft)
+{
+	if (pl->cfg.dump_dir)
+		flow_table_foreach(ft, dump_one, pl);
+}
+
 /* Nothing more to learn from this flow's start: free the parsers' state, tell the kernel. */
 static void finish(struct pipeline *pl, struct flow_rec *r, struct flow_ext *x)
 {
 	l7_finish(x);
+	dump_streams(pl, r, x);
 	reasm_free(x->reasm);
 	x->reasm = NULL;
 	free(x->quic);
@@ -149,6 +196,13 @@ static void tcp_segment(struct pipeline *pl, struct flow_rec *r, struct flow_ext
 	if (rc == -ENOMEM)
 		pl->st.reasm_nomem++;
 	l7_tcp_update(x, x->reasm, &pl->st.l7);
+	if (pl->cfg.dump_dir) { /* dumping: the whole preamble is reassembled, not just what L7 needs */
+		struct reasm_stats a, b;
+
+		if (!reasm_stats(x->reasm, 0, &a) && !reasm_stats(x->reasm, 1, &b) && a.done && b.done)
+			finish(pl, r, x);
+		return;
+	}
 	if ((x->l7_flags & (L7_CLIENT_DONE | L7_SERVER_DONE)) == (L7_CLIENT_DONE | L7_SERVER_DONE))
 		finish(pl, r, x);
 }

@@ -21,6 +21,8 @@ struct pipeline_cfg {
 	/* neighbor discovery frames (copies), for the device catalog */
 	void (*ndp)(void *arg, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi, uint64_t ts_ns);
 	void *arg;
+	/* debugging: each TCP flow's reassembled client and server prefixes written here when done */
+	const char *dump_dir;
 };
 
 struct pipeline_stats {
@@ -44,6 +46,8 @@ void pipeline_frame(struct pipeline *pl, struct flow_table *ft, int dlt, const u
 /* A record created elsewhere (by a drain): give it a DNS name if its client resolved one. */
 void pipeline_new_flow(struct pipeline *pl, struct flow_rec *r, uint64_t now_ns);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *pl);
+/* Dump the prefixes of flows still being read (end of a capture file). */
+void pipeline_dump_pending(struct pipeline *pl, struct flow_table *ft);
 struct jw;
 /* The stats as fields of an open JSON object (userspace_frames, tls_client_hellos, ...). */
 void pipeline_stats_json(struct jw *w, const struct pipeline_stats *st);
