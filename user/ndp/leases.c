@@ -331,6 +331,8 @@ int leases_add_public(struct leases *l, const char *addr, char *err, size_t errl
 	uint8_t a[4];
 	size_t i;
 
+	if (err && errlen)
+		err[0] = '\0';
 	if (!l || !addr || inet_pton(AF_INET, addr, a) != 1 || !ipv4_unicast(a))
 		return fail(err, errlen, -EINVAL, "public address '%.40s': expected a unicast IPv4 address",
 			    addr ? addr : "");
