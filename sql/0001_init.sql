@@ -139,13 +139,15 @@ BEGIN
 	IF p_day IS NULL OR to_regclass('flowtower.' || name) IS NOT NULL THEN
 		RETURN false;
 	END IF;
-	-- one creator at a time: two sensors racing for the same day would collide in pg_class
+	-- one creator at a time; a creator that waited here may still see a stale catalog (an advisory
+	-- lock processes no invalidations), hence the duplicate_table handler
 	PERFORM pg_advisory_xact_lock(hashtext('flowtower.flows partitions'));
-	IF to_regclass('flowtower.' || name) IS NOT NULL THEN
+	BEGIN
+		EXECUTE format('CREATE TABLE flowtower.%I (LIKE flowtower.flows INCLUDING DEFAULTS)'
+			       ' WITH (fillfactor = 90)', name);
+	EXCEPTION WHEN duplicate_table THEN
 		RETURN false;
-	END IF;
-	EXECUTE format('CREATE TABLE flowtower.%I (LIKE flowtower.flows INCLUDING DEFAULTS)'
-		       ' WITH (fillfactor = 90)', name);
+	END;
 	EXECUTE format('ALTER TABLE flowtower.flows ATTACH PARTITION flowtower.%I FOR VALUES FROM (%L) TO (%L)',
 		       name, p_day::timestamp AT TIME ZONE 'UTC', (p_day + 1)::timestamp AT TIME ZONE 'UTC');
 	RETURN true;
@@ -187,6 +189,7 @@ CREATE TABLE flowtower.throughput (
 	bytes bigint NOT NULL,
 	PRIMARY KEY (sensor, minute, direction, ip_version)
 );
+CREATE INDEX throughput_minute ON flowtower.throughput (minute);	-- "this month", all sensors
 
 -- ---- neighbors -------------------------------------------------------------------------------
 -- Address -> MAC as learned (ndp, probe, netlink, lease). A new MAC for an address is a new row,
@@ -287,6 +290,14 @@ SELECT sensor, date_trunc('month', minute) AS month, direction,
        sum(packets)::bigint AS packets, sum(bytes)::bigint AS bytes
 FROM flowtower.throughput
 GROUP BY 1, 2, 3;
+
+-- This month so far, per direction (an index range on the key, cheap at any table size).
+CREATE VIEW flowtower.month_to_date AS
+SELECT sensor, direction, sum(packets)::bigint AS packets, sum(bytes)::bigint AS bytes,
+       min(minute) AS since, max(minute) AS until
+FROM flowtower.throughput
+WHERE minute >= date_trunc('month', now())
+GROUP BY 1, 2;
 
 -- Flows that are open now: seen in the last 5 minutes (the writer runs once a minute) and not in
 -- a closing state.
