@@ -6,7 +6,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture/afpacket.h"
 #include "capture/afxdp.h"
 #include "ctl/capture.h"
 #include "util/clock.h"
@@ -24,7 +26,8 @@ struct qthread {
 };
 
 struct capture {
-	struct afxdp *x;
+	struct afxdp *x;	  /* XDP mode: the steered frames */
+	struct afpacket *p;	  /* AF_PACKET mode: every frame */
 	struct workers *wk;
 	unsigned int n;
 	struct qthread *t;
@@ -35,12 +38,25 @@ struct capture {
 
 unsigned int capture_queue_count(const struct config *c)
 {
+	long cpus;
 	int n;
 
 	if (c->queues)
 		return c->queues;
+	if (c->afpacket) { /* fanout members: one per CPU */
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		return cpus > 0 ? (unsigned int)(cpus > 64 ? 64 : cpus) : 1;
+	}
 	n = afxdp_if_rx_queues(c->iface);
 	return n > 0 ? (unsigned int)n : 1;
+}
+
+static void on_afp(void *arg, const uint8_t *frame, uint32_t caplen, uint32_t wirelen, uint64_t ts,
+		   unsigned int sock)
+{
+	struct capture *cap = arg;
+
+	workers_submit(cap->wk, sock, frame, caplen, wirelen, ts);
 }
 
 static void on_frame(void *arg, const uint8_t *frame, uint32_t len, const struct xdp_meta *meta, unsigned int q)
@@ -59,10 +75,12 @@ static void *queue_main(void *arg)
 {
 	struct qthread *t = arg;
 	struct capture *cap = t->cap;
-	struct pollfd p = { .fd = afxdp_queue_fd(cap->x, t->q), .events = POLLIN };
+	struct pollfd p = { .fd = cap->p ? afpacket_fd(cap->p, t->q) : afxdp_queue_fd(cap->x, t->q),
+			    .events = POLLIN };
 
 	while (!atomic_load(&cap->stop)) {
-		int n = afxdp_drain(cap->x, t->q, BATCH, on_frame, cap);
+		int n = cap->p ? afpacket_drain(cap->p, t->q, BATCH, on_afp, cap) :
+				 afxdp_drain(cap->x, t->q, BATCH, on_frame, cap);
 
 		if (n > 0) {
 			workers_kick(cap->wk, t->q);
@@ -113,8 +131,10 @@ int capture_start(struct capture **out, const struct config *c, int ifindex, int
 		.ifindex = ifindex,
 		.xskmap_fd = xsk_map_fd,
 		.queues = capture_queue_count(c),
+		.umem_bytes = (uint64_t)c->umem_mb << 20,
 		.zc = AFXDP_ZC_TRY,
 	};
+	struct afpacket_cfg pc = { .ifname = c->iface, .sockets = capture_queue_count(c), .no_promisc = !c->promisc };
 	struct capture *cap = calloc(1, sizeof(*cap));
 	int err;
 
@@ -122,22 +142,26 @@ int capture_start(struct capture **out, const struct config *c, int ifindex, int
 		return -ENOMEM;
 	cap->wk = wk;
 	cap->xsk_map_fd = xsk_map_fd;
-	err = afxdp_open(&cap->x, &ac);
+	err = c->afpacket ? afpacket_open(&cap->p, &pc) : afxdp_open(&cap->x, &ac);
 	if (err) {
-		pr_err("%s: AF_XDP sockets: %s\n", c->iface, strerror(-err));
+		pr_err("%s: %s sockets: %s\n", c->iface, c->afpacket ? "AF_PACKET" : "AF_XDP", strerror(-err));
 		free(cap);
 		return err;
 	}
-	cap->n = afxdp_queue_count(cap->x);
+	cap->n = cap->p ? afpacket_count(cap->p) : afxdp_queue_count(cap->x);
 	cap->t = calloc(cap->n, sizeof(*cap->t));
 	err = cap->t ? start_threads(cap) : -ENOMEM;
 	if (err) {
 		afxdp_close(&cap->x);
+		afpacket_close(&cap->p);
 		free(cap->t);
 		free(cap);
 		return err;
 	}
-	pr_info("%s: %u AF_XDP socket(s), %s mode\n", c->iface, cap->n, afxdp_mode(cap->x));
+	if (cap->p)
+		pr_info("%s: %u AF_PACKET socket(s) in a fanout group\n", c->iface, cap->n);
+	else
+		pr_info("%s: %u AF_XDP socket(s), %s mode\n", c->iface, cap->n, afxdp_mode(cap->x));
 	*out = cap;
 	return 0;
 }
@@ -148,6 +172,10 @@ void capture_check(struct capture *cap)
 
 	if (!cap)
 		return;
+	if (cap->p) {
+		afpacket_warn_loss(cap->p);
+		return;
+	}
 	afxdp_warn_loss(cap->x);
 	why = afxdp_check(cap->x);
 	if (!why)
@@ -162,8 +190,17 @@ void capture_check(struct capture *cap)
 
 void capture_state_json(struct capture *cap, struct jw *w)
 {
+	struct afpacket_stats ps;
 	struct afxdp_stats st;
 
+	if (cap && cap->p && !afpacket_stats(cap->p, -1, &ps)) {
+		jw_u64(w, "afpacket_packets", ps.packets);
+		jw_u64(w, "afpacket_drops", ps.drops);
+		jw_u64(w, "afpacket_freezes", ps.freeze_q_cnt);
+		jw_u64(w, "afpacket_frames", ps.frames);
+		jw_u64(w, "afpacket_bytes", ps.bytes);
+		return;
+	}
 	if (!cap || afxdp_stats(cap->x, -1, &st))
 		return;
 	jw_str(w, "xsk_mode", afxdp_mode(cap->x));
@@ -184,6 +221,7 @@ void capture_stop(struct capture *cap)
 		return;
 	stop_threads(cap);
 	afxdp_close(&cap->x);
+	afpacket_close(&cap->p);
 	free(cap->t);
 	free(cap);
 }

@@ -37,6 +37,15 @@ static int open_pin(const char *dir, const char *name)
 	return fd;
 }
 
+/* -ENOENT when nothing is pinned for this interface (never attached, or AF_PACKET mode). */
+static int access_pins(const struct config *c)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s/flows", c->pin_root, c->iface);
+	return access(path, F_OK) ? -ENOENT : 0;
+}
+
 static int open_pins(const struct config *c, struct pinned *p)
 {
 	char dir[PATH_MAX];
@@ -205,6 +214,22 @@ static const char *daemon_state(const char *iface)
 	return s;
 }
 
+static void print_line(void *arg, char *line)
+{
+	puts(line);
+}
+
+/* AF_PACKET mode keeps nothing pinned: the daemon itself reports (as JSON lines). */
+static int status_from_daemon(const struct config *c)
+{
+	char sock[128];
+
+	ctlsock_path(c->iface, sock, sizeof(sock));
+	if (strcmp(daemon_state(c->iface), "running") || ctlsock_query(sock, "report", 5000, print_line, NULL))
+		return -ENOENT;
+	return 0;
+}
+
 int cmd_status(const struct config *c)
 {
 	struct pinned p = { -1, { -1, -1 }, -1, -1, -1 };
@@ -217,6 +242,8 @@ int cmd_status(const struct config *c)
 	size_t ntput = 0;
 	int err, rc = 1, ifindex;
 
+	if (access_pins(c) && !status_from_daemon(c))
+		return 0;
 	if (open_pins(c, &p))
 		goto out;
 	err = snapshot(&p, &ft, &ctl);

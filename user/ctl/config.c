@@ -27,6 +27,7 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_LVL_INFO;
 	c->steer = true;
 	c->steer_done = true;
+	c->umem_mb = 1024; /* 2^18 frames of 4 KiB: 3.2 s of a 1 Gbit/s link of full frames, all steered */
 }
 
 static const char usage_run[] =
@@ -54,7 +55,12 @@ static const char usage_run[] =
 	"      --no-promisc        leave the interface's promiscuous flag alone\n"
 	"      --kernel-flows N    flows per kernel buffer (default 262144, 1024..16777216)\n"
 	"      --max-flows N       flows in the userspace table (default 1000000)\n"
+	"      --capture xdp|afpacket  xdp (default): XDP counts, AF_XDP sockets read the first\n"
+	"                          packets; afpacket: where XDP cannot attach, TPACKET_V3 rings in a\n"
+	"                          fanout group and the same accounting in userspace (nothing pinned)\n"
 	"      --queues all|N      AF_XDP sockets on the first N RX queues (default all)\n"
+	"      --umem-mb N         AF_XDP frame buffer for all queues (default 1024: 3.2 s of a fully\n"
+	"                          steered 1 Gbit/s link in 4 KiB frames), 8..65536\n"
 	"      --workers N         worker threads for steered frames (default: one per CPU, at\n"
 	"                          most one per queue)\n"
 	"      --no-steer-done     keep handing a flow's first packets to userspace after its name\n"
@@ -128,7 +134,7 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 enum {
 	OPT_LOCAL_NAME = 256, OPT_NO_AUTO_LOCAL, OPT_IPV6_WIDEN, OPT_VERDICT, OPT_MODE, OPT_SKIP_OWN,
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
-	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS,
+	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE,
 };
 
 static const struct option long_opts[] = {
@@ -151,6 +157,8 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-steer-done", no_argument, NULL, OPT_NO_STEER_DONE },
 	{ "dump-streams", required_argument, NULL, OPT_DUMP_STREAMS },
+	{ "umem-mb", required_argument, NULL, OPT_UMEM },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "log-level", required_argument, NULL, 'v' },
@@ -290,6 +298,15 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return parse_u32("queues", arg, 1, 64, &c->queues);
 	case OPT_WORKERS:
 		return parse_u32("workers", arg, 1, 64, &c->workers);
+	case OPT_UMEM:
+		return parse_u32("umem-mb", arg, 8, 65536, &c->umem_mb);
+	case OPT_CAPTURE:
+		if (strcmp(arg, "xdp") && strcmp(arg, "afpacket")) {
+			pr_err("--capture: '%s': accepted values are xdp, afpacket\n", arg);
+			return -EINVAL;
+		}
+		c->afpacket = !strcmp(arg, "afpacket");
+		return 0;
 	case 'v':
 		lvl = log_level_parse(arg);
 		if (lvl < 0) {

@@ -33,6 +33,8 @@ struct config {
 	bool steer_done;	  /* stop steering a flow as soon as its L7 is known (default on) */
 	unsigned int queues;	  /* AF_XDP sockets: 0 = every RX queue */
 	unsigned int workers;	  /* worker threads: 0 = one per CPU, at most the queues */
+	uint32_t umem_mb;	  /* AF_XDP buffer for all queues, MiB */
+	bool afpacket;		  /* --capture afpacket: no XDP; AF_PACKET rings, counted in userspace */
 	uint32_t kernel_flows;	  /* entries per kernel flow buffer */
 	uint32_t max_flows;	  /* userspace flow table */
 	uint32_t drain_ms;	  /* how often kernel counters are merged */

@@ -15,8 +15,11 @@
 #include "kern/netif.h"
 #include "l7/dnscache.h"
 #include "l7/l7.h"
+#include "store/jsonl.h"
 #include "util/clock.h"
+#include "util/htab.h"
 #include "util/json.h"
+#include "util/uuid.h"
 #include "util/log.h"
 
 #define PRODUCER_COPY(d) ((d)->n_queues) /* the copy ring's producer index, after the queues' */
@@ -53,8 +56,9 @@ static void mark_done(void *arg, const struct flow_key *k)
 	struct daemon *d = arg;
 	struct steer_val sv = { .done = 1 };
 
-	if (d->cfg->steer_done)
+	if (d->cfg->steer_done && !d->cfg->afpacket)
 		bpf_map_update_elem(d->ld.fd_preamble, k, &sv, BPF_ANY);
+	/* AF_PACKET mode: the worker's acct twin marks its own preamble table (workers.c) */
 }
 
 static int on_copy(void *arg, void *data, size_t size)
@@ -130,7 +134,7 @@ static void write_state(struct daemon *d, FILE *out)
 	jw_init(&w, out);
 	jw_obj_begin(&w, NULL);
 	jw_u64(&w, "daemon_pid", (uint64_t)getpid());
-	jw_str(&w, "capture", d->cfg->steer ? "xdp+af_xdp" : "xdp");
+	jw_str(&w, "capture", d->cfg->afpacket ? "af_packet" : d->cfg->steer ? "xdp+af_xdp" : "xdp");
 	jw_u64(&w, "queues", d->n_queues);
 	jw_u64(&w, "workers", d->fs.n);
 	jw_u64(&w, "drains", d->ds.drains);
@@ -148,6 +152,83 @@ static void write_state(struct daemon *d, FILE *out)
 	jw_obj_end(&w);
 }
 
+struct report_ctx {
+	struct jw *w;
+	struct tput_slot *tput;
+	size_t n, cap;
+};
+
+static int report_flow(void *arg, struct flow_rec *r)
+{
+	struct report_ctx *c = arg;
+
+	jsonl_flow(c->w, r);
+	return 0;
+}
+
+static int report_minute(void *arg, const void *key, void *val)
+{
+	struct report_ctx *c = arg;
+
+	if (c->n < c->cap)
+		c->tput[c->n++] = *(struct tput_slot *)val;
+	return 0;
+}
+
+static int cmp_minute(const void *a, const void *b)
+{
+	const struct tput_slot *x = a, *y = b;
+
+	return x->minute < y->minute ? -1 : x->minute > y->minute;
+}
+
+/*
+ * `report`: everything `status --json` prints, for AF_PACKET mode, where no
+ * pinned maps hold the counts: flows, throughput per minute, counters.
+ */
+static void write_report(struct daemon *d, FILE *out)
+{
+	struct report_ctx c = { NULL, NULL, 0, 0 };
+	uint64_t stats[CTR_MAX] = {};
+	struct jw w;
+	char *state = NULL;
+	size_t slen = 0, i;
+	FILE *sf;
+	unsigned int s;
+
+	jw_init(&w, out);
+	c.w = &w;
+	for (s = 0; s < d->fs.n; s++) {
+		flow_table_foreach(flowset_lock(&d->fs, s), report_flow, &c);
+		flowset_unlock(&d->fs, s);
+	}
+	if (d->afp_tput) {
+		c.cap = htab_count(d->afp_tput);
+		c.tput = calloc(c.cap + 1, sizeof(*c.tput));
+		if (c.tput)
+			htab_foreach(d->afp_tput, report_minute, &c);
+		qsort(c.tput, c.n, sizeof(*c.tput), cmp_minute);
+		for (i = 0; i < c.n; i++)
+			jsonl_tput(&w, &c.tput[i]);
+		free(c.tput);
+	}
+	if (d->wk)
+		workers_acct_stats(d->wk, stats);
+	jsonl_stats_begin(&w, stats);
+	jw_str(&w, "interface", d->cfg->iface);
+	jw_str(&w, "daemon", "running");
+	sf = open_memstream(&state, &slen);
+	if (sf) {
+		write_state(d, sf);
+		fclose(sf);
+		if (state)
+			state[strcspn(state, "\n")] = '\0';
+		jw_fields(&w, state ? state : "{}");
+		free(state);
+	}
+	jw_obj_end(&w);
+}
+
 static void ctl_answer(void *arg, const char *cmd, FILE *out)
 {
 	struct daemon *d = arg;
@@ -161,8 +242,10 @@ static void ctl_answer(void *arg, const char *cmd, FILE *out)
 		}
 	} else if (!strcmp(cmd, "state")) {
 		write_state(d, out);
+	} else if (!strcmp(cmd, "report")) {
+		write_report(d, out);
 	} else {
-		fprintf(out, "error: unknown command '%s' (flows, state)\n", cmd);
+		fprintf(out, "error: unknown command '%s' (flows, state, report)\n", cmd);
 	}
 }
 
@@ -174,6 +257,14 @@ static int start_workers(struct daemon *d)
 		.fs = &d->fs,
 		.dlt = DLT_EN10MB,
 		.pl = { .dns = d->dns, .dns_lock = &d->dns_mu, .mark_done = mark_done, .arg = d },
+		.account = d->cfg->afpacket,
+		.acct = {
+			.dedup = d->cfg->dedup,
+			.skip_own = d->cfg->skip_own > 0,
+			.local = &d->local,
+			.own = &d->own,
+			.max_flows = d->cfg->kernel_flows,
+		},
 	};
 	int err = workers_start(&d->wk, &wc);
 
@@ -207,6 +298,71 @@ static unsigned int n_workers(const struct config *c, unsigned int queues)
 	return n < 1 ? 1 : n > FLOWSET_MAX ? FLOWSET_MAX : n;
 }
 
+/* AF_PACKET mode: a worker's counters into its shard's records (the twin of a kernel drain). */
+static void merge_afp(void *arg, const struct flow_key *k, const struct flow_ctr *c)
+{
+	struct daemon *d = arg;
+	unsigned int s = flowset_shard_of(&d->fs, k);
+	struct flow_table *ft;
+	struct flow_rec *r;
+	bool created;
+
+	if (!c->dir[0].pkts && !c->dir[1].pkts && !c->dups)
+		return;
+	ft = d->fs.shard[s].ft; /* locked by workers_acct_drain */
+	r = flow_table_upsert(ft, k, &created);
+	if (!r) {
+		d->ds.flows_lost++;
+		return;
+	}
+	flow_total_merge(&r->tot, c);
+	r->dirty_gen = ++d->afp_gen;
+	if (created) {
+		uuid_v7(r->tot.uuid, r->tot.first_ns);
+		on_new_flow(d, r);
+	}
+}
+
+static void keep_minute(void *arg, const struct tput_slot *s)
+{
+	struct daemon *d = arg;
+	bool created;
+	struct tput_slot *t = htab_upsert(d->afp_tput, &s->minute, htab_hash(&s->minute, 8), &created);
+	int i, v;
+
+	if (!t)
+		return;
+	t->minute = s->minute;
+	for (i = 0; i < TDIR_MAX; i++)
+		for (v = 0; v < 2; v++) {
+			t->cell[i][v].pkts += s->cell[i][v].pkts;
+			t->cell[i][v].bytes += s->cell[i][v].bytes;
+		}
+}
+
+static void afp_drain(struct daemon *d)
+{
+	workers_acct_drain(d->wk, merge_afp, d);
+	workers_acct_tput(d->wk, keep_minute, d);
+	d->ds.drains++;
+}
+
+static int start_afpacket(struct daemon *d)
+{
+	int err;
+
+	pr_info("%s: AF_PACKET capture: every frame is counted in userspace, nothing is pinned\n", d->cfg->iface);
+	/* packet sockets see frames after GRO: merged frames would be counted as one */
+	err = netif_offloads_off(d->cfg->iface);
+	d->afp_offloads = err > 0 ? err : 0;
+	err = htab_new(&d->afp_tput, sizeof(uint64_t), sizeof(struct tput_slot), 1 << 20);
+	if (!err)
+		err = start_workers(d);
+	if (!err)
+		err = capture_start(&d->cap, d->cfg, 0, -1, d->wk);
+	return err;
+}
+
 int daemon_start(struct daemon *d)
 {
 	int n, err;
@@ -215,6 +371,16 @@ int daemon_start(struct daemon *d)
 	pthread_mutex_init(&d->dns_mu, NULL);
 	build_prefixes(d);
 	log_prefixes(d);
+	d->n_queues = capture_queue_count(d->cfg);
+	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
+	if (!err)
+		err = dnscache_new(&d->dns, 65536);
+	if (err)
+		return err;
+	if (d->cfg->afpacket) {
+		err = start_afpacket(d);
+		goto ctl;
+	}
 	err = loader_open(&d->ld, d->cfg);
 	if (err)
 		return err;
@@ -222,12 +388,6 @@ int daemon_start(struct daemon *d)
 	err = loader_set_prefixes(&d->ld, &d->local, &d->own);
 	if (err)
 		pr_warn("setting local prefixes: %s\n", strerror(-err));
-	d->n_queues = capture_queue_count(d->cfg);
-	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
-	if (!err)
-		err = dnscache_new(&d->dns, 65536);
-	if (err)
-		return err;
 	n = drain_load_totals(&d->ld, &d->fs);
 	if (n < 0)
 		return n;
@@ -243,8 +403,9 @@ int daemon_start(struct daemon *d)
 		err = capture_start(&d->cap, d->cfg, d->ld.ifindex, d->ld.fd_xsk, d->wk);
 	if (err)
 		return err;
-	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
 	err = loader_attach(&d->ld, d->cfg);
+ctl:
+	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
 	if (!err) {
 		char path[128];
 
@@ -299,8 +460,10 @@ static void expire(struct daemon *d)
 		flow_table_foreach(ft, find_idle, &e);
 		d->evicted_early += e.early;
 		for (i = 0; i < e.n; i++) {
-			bpf_map_delete_elem(d->ld.fd_flows, &v[i]->key);
-			bpf_map_delete_elem(d->ld.fd_preamble, &v[i]->key);
+			if (!d->cfg->afpacket) {
+				bpf_map_delete_elem(d->ld.fd_flows, &v[i]->key);
+				bpf_map_delete_elem(d->ld.fd_preamble, &v[i]->key);
+			}
 			flow_ext_free(v[i]->ext);
 			flow_table_remove(ft, v[i]);
 		}
@@ -314,15 +477,20 @@ void daemon_tick(struct daemon *d)
 {
 	int err;
 
-	loader_set_wall_offset(&d->ld, clock_boot_to_wall_ns());
-	err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d);
-	if (err)
-		pr_warn("drain: %s (retried next time; counts stay in the kernel)\n", strerror(-err));
+	if (d->cfg->afpacket) {
+		afp_drain(d);
+	} else {
+		loader_set_wall_offset(&d->ld, clock_boot_to_wall_ns());
+		err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d);
+		if (err)
+			pr_warn("drain: %s (retried next time; counts stay in the kernel)\n", strerror(-err));
+	}
 	expire(d);
 	capture_check(d->cap);
 	if (d->cfg->n_local_names && clock_mono_ns() >= d->next_resolve_ns) {
 		build_prefixes(d);
-		loader_set_prefixes(&d->ld, &d->local, &d->own);
+		if (!d->cfg->afpacket)
+			loader_set_prefixes(&d->ld, &d->local, &d->own);
 		d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
 	}
 }
@@ -336,7 +504,9 @@ int daemon_final(struct daemon *d)
 	atomic_store(&d->stopping, 1);
 	if (d->copies)
 		pthread_join(d->copy_thread, NULL);
-	if (drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d))
+	if (d->cfg->afpacket)
+		afp_drain(d);
+	else if (drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d))
 		return -EIO;
 	if (d->wk) {
 		workers_stats(d->wk, &ws);
@@ -368,5 +538,11 @@ void daemon_stop(struct daemon *d)
 		flowset_fini(&d->fs);
 	dnscache_free(d->dns);
 	d->dns = NULL;
-	loader_close(&d->ld);
+	htab_free(d->afp_tput);
+	d->afp_tput = NULL;
+	if (d->afp_offloads)
+		netif_offloads_restore(d->cfg->iface, d->afp_offloads);
+	d->afp_offloads = 0;
+	if (!d->cfg->afpacket)
+		loader_close(&d->ld);
 }

@@ -16,6 +16,7 @@ struct dnscache;
 struct ring_buffer;
 struct capture;
 struct ctlsock;
+struct htab;
 
 struct daemon {
 	const struct config *cfg;
@@ -36,6 +37,9 @@ struct daemon {
 	uint64_t expired;
 	uint64_t evicted_early;	    /* expired by emergency timeouts */
 	bool emergency;
+	struct htab *afp_tput;	    /* AF_PACKET mode: minute -> throughput, from the workers' counters */
+	uint64_t afp_gen;
+	int afp_offloads;	    /* offloads we turned off (AF_PACKET mode restores them at exit) */
 	unsigned int n_queues;
 };
 

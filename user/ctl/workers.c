@@ -288,9 +288,12 @@ void workers_acct_drain(struct workers *w, acct_flow_fn merge, void *arg)
 	for (i = 0; i < w->cfg.n_workers; i++) {
 		if (!w->wk[i].acct)
 			continue;
+		/* shard, then counters: the order the worker takes them in */
+		flowset_lock(w->cfg.fs, i);
 		pthread_mutex_lock(&w->wk[i].acct_mu);
 		acct_drain(w->wk[i].acct, merge, arg);
 		pthread_mutex_unlock(&w->wk[i].acct_mu);
+		flowset_unlock(w->cfg.fs, i);
 	}
 }
 

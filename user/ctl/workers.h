@@ -36,7 +36,11 @@ void workers_kick(struct workers *w, unsigned int p);
 /* Stop after the queues are empty; NULL-safe. */
 void workers_stop(struct workers *w);
 void workers_stats(struct workers *w, struct workers_stats *st);
-/* AF_PACKET mode: each worker's counters into the flow records (the twin of a kernel drain). */
+/*
+ * AF_PACKET mode: each worker's counters into the flow records (the twin of a
+ * kernel drain). merge runs with the worker's shard locked; a worker's flows
+ * all belong to its shard.
+ */
 void workers_acct_drain(struct workers *w, acct_flow_fn merge, void *arg);
 void workers_acct_stats(struct workers *w, uint64_t out[CTR_MAX]);
 typedef void (*workers_tput_fn)(void *arg, const struct tput_slot *s);

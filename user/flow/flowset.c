@@ -41,9 +41,14 @@ void flowset_fini(struct flowset *fs)
 	fs->n = 0;
 }
 
+/*
+ * By the address pair only: the canonical key already puts both directions
+ * together, and leaving the ports out also keeps a datagram's later
+ * fragments (which carry none) with their first fragment's flow.
+ */
 unsigned int flowset_shard_of(const struct flowset *fs, const struct flow_key *k)
 {
-	return fs->n == 1 ? 0 : (unsigned int)((htab_hash(k, sizeof(*k)) >> 32) % fs->n);
+	return fs->n == 1 ? 0 : (unsigned int)((htab_hash(k->addr_a, 32) >> 32) % fs->n);
 }
 
 struct flow_table *flowset_lock(struct flowset *fs, unsigned int shard)

@@ -10,8 +10,8 @@
 #define FLOWSET_MAX 64
 
 /*
- * The canonical flow key is the same for both directions, so its hash sends
- * both to one shard and one worker. A worker holds its shard's lock while it
+ * The canonical flow key is the same for both directions, so its address
+ * pair sends both (and every fragment) to one shard and one worker. A worker holds its shard's lock while it
  * works on a batch of frames; the drain and the flusher take it per flow or
  * per pass. There is no lock over all shards.
  */
