@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ndp/probe.c - the prober's thread: rate-limited UDP/9 datagrams that make the kernel send an NS, and rtnetlink neighbors. */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netpacket/packet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -25,6 +27,7 @@
 #define LAST_MAX 65536	/* addresses remembered for the per-address interval */
 #define NL_BUF 65536
 #define PAYLOAD "flowtower neighbor probe" /* what an operator sees in a capture of the discard port */
+#define OWN_EVERY_NS (60 * NS_PER_SEC)	     /* the interface's own addresses are re-read this often */
 
 struct probe {
 	struct probe_cfg cfg;
@@ -42,6 +45,7 @@ struct probe {
 	struct probe_bucket tb; /* thread only */
 	uint32_t nl_seq;
 	bool dumping, resync;	/* thread only */
+	uint64_t next_own;	/* mono ns: own addresses due */
 };
 
 void probe_bucket_init(struct probe_bucket *b, uint32_t rate, uint32_t burst, uint64_t now)
@@ -270,6 +274,51 @@ static int send_due(struct probe *p)
 	}
 }
 
+/*
+ * The interface's own addresses with its own MAC, from the kernel (getifaddrs: RTM_GETADDR and
+ * RTM_GETLINK): flows of the sensor host itself get a MAC too, and they are never probed (a
+ * datagram to an own address goes to loopback and teaches nothing).
+ */
+static void learn_own(struct probe *p)
+{
+	struct ifaddrs *ifa, *i;
+	uint8_t mac[6], addr[16];
+	uint64_t now = clock_wall_ns();
+	bool has_mac = false;
+
+	p->next_own = clock_mono_ns() + OWN_EVERY_NS;
+	if (getifaddrs(&ifa))
+		return;
+	for (i = ifa; i; i = i->ifa_next) {
+		const struct sockaddr_ll *ll = (const void *)i->ifa_addr;
+
+		if (ll && ll->sll_family == AF_PACKET && !strcmp(i->ifa_name, p->cfg.ifname) && ll->sll_halen == 6) {
+			memcpy(mac, ll->sll_addr, 6);
+			has_mac = true;
+		}
+	}
+	for (i = ifa; i && has_mac; i = i->ifa_next) {
+		if (!i->ifa_addr || strcmp(i->ifa_name, p->cfg.ifname))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET6) {
+			memcpy(addr, &((const struct sockaddr_in6 *)(const void *)i->ifa_addr)->sin6_addr, 16);
+		} else if (i->ifa_addr->sa_family == AF_INET) {
+			memset(addr, 0, 10);
+			addr[10] = addr[11] = 0xff;
+			memcpy(addr + 12, &((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr, 4);
+		} else {
+			continue;
+		}
+		catalog_learn(p->cfg.cat, addr, mac, CATALOG_NETLINK, now);
+	}
+	freeifaddrs(ifa);
+}
+
+static int min_timeout(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static void *probe_main(void *arg)
 {
 	struct probe *p = arg;
@@ -279,11 +328,13 @@ static void *probe_main(void *arg)
 		p->resync = true;
 	while (!atomic_load(&p->stop)) {
 		struct pollfd fds[3] = { { p->efd, POLLIN, 0 }, { p->nl, POLLIN, 0 }, { p->udp, POLLIN, 0 } };
+		uint64_t v, mono = clock_mono_ns();
 		char junk[512];
-		uint64_t v;
 
-		if (p->resync && !p->dumping && timeout < 0)
-			timeout = 1000; /* the dump is retried below; don't spin */
+		if (p->resync && !p->dumping)
+			timeout = min_timeout(timeout, 1000); /* the dump is retried below; don't spin */
+		if (p->cfg.netlink)
+			timeout = min_timeout(timeout, p->next_own > mono ? (int)((p->next_own - mono) / 1000000 + 1) : 0);
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents & POLLIN && read(p->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -295,6 +346,8 @@ static void *probe_main(void *arg)
 				;
 		if (p->nl >= 0 && p->resync && !p->dumping)
 			nl_dump(p);
+		if (p->cfg.netlink && clock_mono_ns() >= p->next_own)
+			learn_own(p);
 		timeout = p->udp >= 0 ? send_due(p) : -1;
 	}
 	return NULL;
@@ -362,6 +415,8 @@ int probe_new(struct probe **out, const struct probe_cfg *cfg)
 		if (err)
 			pr_warn("probe: rtnetlink: %s\n", strerror(-err));
 	}
+	if (!err && cfg->netlink)
+		learn_own(p); /* before the first request can ask for one of them */
 	if (!err) {
 		err = -pthread_create(&p->thread, NULL, probe_main, p);
 		p->started = !err;
