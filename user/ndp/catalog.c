@@ -485,14 +485,39 @@ void catalog_stats(struct catalog *cat, struct catalog_stats *out)
 
 #define SAVE_GAP_NS (2 * NS_PER_SEC) /* at most one rewrite per this, unless forced */
 
+static int write_snap(FILE *f, const struct snap *sn, const struct leases *l)
+{
+	struct jw w;
+	size_t i;
+
+	jw_init(&w, f);
+	for (i = 0; i < sn->n; i++)
+		catalog_json(&w, &sn->v[i], leases_name(l, sn->v[i].mac));
+	return ferror(f) ? -EIO : (int)i;
+}
+
+int catalog_write(struct catalog *cat, FILE *f, const struct leases *l)
+{
+	struct snap sn;
+	uint64_t gen;
+	int err;
+
+	if (!cat || !f)
+		return -EINVAL;
+	err = snapshot(cat, 0, &sn, &gen);
+	if (err)
+		return err;
+	err = write_snap(f, &sn, l);
+	free(sn.v);
+	return err;
+}
+
 int catalog_save(struct catalog *cat, const char *path, const struct leases *l, bool force)
 {
 	uint64_t gen, mono = clock_mono_ns();
 	struct snap sn;
-	struct jw w;
 	char *tmp;
 	FILE *f;
-	size_t i;
 	int fd, err;
 
 	if (!cat || !path)
@@ -521,10 +546,8 @@ int catalog_save(struct catalog *cat, const char *path, const struct leases *l, 
 		goto err_unlink;
 	}
 	fchmod(fd, 0644); /* the catalog is no secret: `neighbors` needs no root */
-	jw_init(&w, f);
-	for (i = 0; i < sn.n; i++)
-		catalog_json(&w, &sn.v[i], leases_name(l, sn.v[i].mac));
-	err = ferror(f) ? -EIO : 0;
+	err = write_snap(f, &sn, l);
+	err = err < 0 ? err : 0;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CATALOG_PATH_FMT "/run/flowtower/%s.neighbors.jsonl" /* catalog_save() of `run -i IF` */
 
@@ -51,6 +52,8 @@ typedef int (*catalog_fn)(void *arg, const struct catalog_entry *e);
 int catalog_changed(struct catalog *cat, uint64_t *since, catalog_fn fn, void *arg);
 /* {"type":"neighbor","addr","mac","first_seen","last_seen","source","device"} (device null when unknown). */
 void catalog_json(struct jw *w, const struct catalog_entry *e, const char *device);
+/* Every entry as neighbor lines to f (the daemon's answer to `neighbors`). Lines written, or -errno. */
+int catalog_write(struct catalog *cat, FILE *f, const struct leases *l);
 /* Write every entry to path (temp + rename) when changed since the last save, or force. 1 written, 0, -errno. */
 int catalog_save(struct catalog *cat, const char *path, const struct leases *l, bool force);
 /* Add the entries of a file catalog_save() wrote (a restart resumes). Entries added, or -errno. */
