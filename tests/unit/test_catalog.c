@@ -540,6 +540,11 @@ static bool test_flow_side(void)
 	ok &= EXPECT_EQ(catalog_flow_side(cat, l, &k, SIDE_A, T0, mac, &dev), 1, "NAT port range");
 	ok &= EXPECT_MEM(mac, M1, 6, "lease MAC");
 	ok &= EXPECT_STR(dev, "laptop", "lease name");
+	ok &= EXPECT_EQ(catalog_add_leases(cat, l, T0), 1, "the lease with an IPv4 address");
+	ok &= EXPECT_EQ(catalog_add_leases(cat, l, T0), 0, "again: nothing new");
+	a4m("192.168.1.10", a);
+	ok &= EXPECT_EQ(catalog_lookup(cat, a, T0 + 1000 * S, mac), 1, "private address, never aged");
+	ok &= EXPECT_EQ(catalog_add_leases(cat, NULL, T0), 0, "no leases");
 	catalog_free(cat);
 	leases_free(l);
 	return ok;

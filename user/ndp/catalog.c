@@ -282,6 +282,25 @@ int catalog_ndp_frame(struct catalog *cat, const uint8_t *frame, uint32_t caplen
 	return catalog_learn(cat, addr, mac, CATALOG_NDP, ts);
 }
 
+int catalog_add_leases(struct catalog *cat, const struct leases *l, uint64_t now)
+{
+	uint8_t addr[16] = { [10] = 0xff, [11] = 0xff };
+	const struct lease *e;
+	size_t i;
+	int n = 0, rc;
+
+	for (i = 0; (e = leases_get(l, i)); i++) {
+		if (!e->has_ipv4)
+			continue;
+		memcpy(addr + 12, e->ipv4, 4);
+		rc = catalog_learn(cat, addr, e->mac, CATALOG_LEASE, now);
+		if (rc < 0)
+			return rc;
+		n += rc;
+	}
+	return n;
+}
+
 void catalog_probing(struct catalog *cat, const uint8_t addr[16], uint64_t now)
 {
 	struct slot *s;
