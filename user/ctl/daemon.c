@@ -11,6 +11,7 @@
 #include "ctl/capture.h"
 #include "ctl/ctlsock.h"
 #include "ctl/daemon.h"
+#include "ctl/live.h"
 #include "flow/ext.h"
 #include "kern/netif.h"
 #include "l7/dnscache.h"
@@ -244,8 +245,12 @@ static void ctl_answer(void *arg, const char *cmd, FILE *out)
 		write_state(d, out);
 	} else if (!strcmp(cmd, "report")) {
 		write_report(d, out);
+	} else if (!strcmp(cmd, "seconds") && d->live) {
+		live_seconds_json(d->live, out, LIVE_SECONDS);
+	} else if (!strncmp(cmd, "top", 3)) {
+		live_top_json(d, out, 20);
 	} else {
-		fprintf(out, "error: unknown command '%s' (flows, state, report)\n", cmd);
+		fprintf(out, "error: unknown command '%s' (flows, state, report, seconds, top)\n", cmd);
 	}
 }
 
@@ -406,6 +411,8 @@ int daemon_start(struct daemon *d)
 	err = loader_attach(&d->ld, d->cfg);
 ctl:
 	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
+	if (!err && live_start(&d->live, d))
+		pr_warn("no per-second figures for the web page\n");
 	if (!err) {
 		char path[128];
 
@@ -524,6 +531,8 @@ void daemon_stop(struct daemon *d)
 {
 	ctlsock_stop(d->ctl);
 	d->ctl = NULL;
+	live_stop(d->live);
+	d->live = NULL;
 	capture_stop(d->cap);
 	d->cap = NULL;
 	if (d->copies) {

@@ -17,6 +17,7 @@ struct ring_buffer;
 struct capture;
 struct ctlsock;
 struct htab;
+struct live;
 
 struct daemon {
 	const struct config *cfg;
@@ -25,6 +26,7 @@ struct daemon {
 	struct workers *wk;
 	struct capture *cap;	    /* AF_XDP sockets and their threads */
 	struct ctlsock *ctl;	    /* answers `status` */
+	struct live *live;	    /* per-second figures */
 	struct dnscache *dns;
 	pthread_mutex_t dns_mu;
 	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */
