@@ -32,7 +32,7 @@ CFLAGS    := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Werror=undef -Wno-unused-p
 	     -Wno-missing-field-initializers -D_GNU_SOURCE -MMD -MP -Iinclude -Iuser -I$(BPFOUT) \
 	     -I/usr/include/postgresql $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS   := $(SANFLAGS)
-LDLIBS    := -lxdp -lbpf -lelf -lz -lpq -lpcap -lcrypto -lpthread -lm
+LDLIBS    := -lxdp -lbpf -lelf -lz -lpq -lpcap -lcrypto -lmicrohttpd -lpthread -lm
 BPF_FLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -Iinclude -Ibpf
 
 ifeq ($(V),1)

@@ -84,14 +84,17 @@ unit) suite_bins unit "$@" ;;
 bpf) need_root check-bpf && suite_bins bpf "$@" ;;
 pcap) suite_scripts pcap "$@" ;;
 netns) need_root check-netns && suite_scripts netns "$@" ;;
+tools) suite_scripts tools "$@" ;;
 all)
 	out=.output/rel
 	[ "${SANITIZE:-0}" = 1 ] && out=.output/san
 	suite_bins unit $(ls $out/tests/test_* 2>/dev/null | grep -v '/test_xdp_' | grep -v '\.d$')
 	suite_scripts pcap tests/pcap/run.sh tests/pcap/streams.sh
+	suite_scripts tools tests/tools/test_ftgen.sh
 	if need_root "bpf and live tests"; then
 		suite_bins bpf $(ls $out/tests/test_xdp_* 2>/dev/null | grep -v '\.d$')
 		suite_scripts netns $(ls tests/live/test_*.sh 2>/dev/null)
+		suite_scripts tools tests/tools/test_ftreplay.sh
 		[ -x tests/fuzz/smoke.sh ] && suite_scripts fuzz tests/fuzz/smoke.sh
 	fi
 	;;

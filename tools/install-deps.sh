@@ -6,7 +6,7 @@ set -eu
 pkgs=(
 	# build
 	make gcc clang llvm libclang-rt-14-dev pkg-config bpftool
-	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpq-dev libpcap-dev libssl-dev
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libpq-dev libpcap-dev libssl-dev libmicrohttpd-dev
 	# run
 	iproute2 ethtool postgresql postgresql-contrib
 	# test
