@@ -53,7 +53,8 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
 BENCH_SRCS:= $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS:= $(patsubst tests/bench/%.c,$(OUTPUT)/tests/%,$(BENCH_SRCS))
 
-.PHONY: all check check-bpf check-pcap check-netns test fuzz bench demo demo-clean clean vmlinux install tools
+
+.PHONY: unit-bins san-build all check check-bpf check-pcap check-netns test fuzz bench demo demo-clean clean vmlinux install tools
 all: $(BIN) tools
 
 $(BPFOUT) $(OUTPUT) build build/san:
@@ -108,6 +109,12 @@ check-pcap: $(BIN)
 
 check-netns: $(BIN) tools
 	@FT=$(BIN) TOOLS=$(OUTPUT)/tools tests/run.sh netns $(sort $(wildcard tests/live/test_*.sh))
+
+unit-bins: $(UNIT_BINS)
+
+# The unit and offline suites again under ASan/UBSan (tests/run.sh all runs them).
+san-build:
+	@$(MAKE) -s SANITIZE=1 build/san/flowtower unit-bins
 
 # Everything, in the order that fails fastest; one summary line at the end.
 test: $(BIN) tools $(UNIT_BINS) $(BPFT_BINS)

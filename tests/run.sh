@@ -49,18 +49,20 @@ run_one() { # run_one NAME CMD...
 }
 
 suite_bins() { # suite_bins KIND BIN...
-	local b
+	local b kind=$1 pfx=
 	shift
+	case "$kind" in *-san) pfx=san: ;; esac
 	for b in "$@"; do
-		run_one "$(basename "$b")" "$b"
+		run_one "$pfx$(basename "$b")" "$b"
 	done
 }
 
 suite_scripts() {
-	local s
+	local s kind=$1 pfx=
 	shift
+	case "$kind" in *-san) pfx=san: ;; esac
 	for s in "$@"; do
-		run_one "$(basename "$s" .sh)" bash "$s"
+		run_one "$pfx$(basename "$s" .sh)" bash "$s"
 	done
 }
 
@@ -91,6 +93,15 @@ all)
 	suite_bins unit $(ls $out/tests/test_* 2>/dev/null | grep -v '/test_xdp_' | grep -v '\.d$')
 	suite_scripts pcap tests/pcap/run.sh tests/pcap/streams.sh
 	suite_scripts tools tests/tools/test_ftgen.sh
+	# the same unit and offline suites under ASan/UBSan
+	if make -s san-build >"$log_dir/san-build.log" 2>&1; then
+		suite_bins unit-san $(ls .output/san/tests/test_* 2>/dev/null | grep -v '/test_xdp_' | grep -v '\.d$')
+		FT=build/san/flowtower suite_scripts pcap-san tests/pcap/run.sh
+	else
+		echo "FAIL: sanitizer build (see $log_dir/san-build.log)"
+		failed=$((failed + 1))
+		failures+=("san-build")
+	fi
 	if need_root "bpf and live tests"; then
 		suite_bins bpf $(ls $out/tests/test_xdp_* 2>/dev/null | grep -v '\.d$')
 		suite_scripts netns $(ls tests/live/test_*.sh 2>/dev/null)
