@@ -191,3 +191,53 @@ replay_sent() {
 	echo "$out" | grep -q 'Failed packets: *0$' || { echo "0 0"; return 1; }
 	echo "$out" | sed -n 's/.*Actual: \([0-9]*\) packets (\([0-9]*\) bytes).*/\1 \2/p'
 }
+
+# ---- devices (test_devices.sh) -----------------------------------------------------------------
+# lab_ipv6 SENSOR_ADDR/LEN [HOST_ADDR/LEN...]: IPv6 back on at both ends of the veth (lab_up turns
+# it off), without duplicate address detection so addresses are usable at once; the sensor's end
+# gets SENSOR_ADDR, the replayer's end (a host whose devices the sensor learns) the HOST_ADDRs.
+lab_ipv6() {
+	local s=$1 a
+	shift
+	ip netns exec $NS_S sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.$IF_S.accept_dad=0 \
+		net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.$IF_S.disable_ipv6=0 || return 1
+	ip netns exec $NS_R sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.$IF_R.accept_dad=0 \
+		net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.$IF_R.disable_ipv6=0 || return 1
+	ip -n $NS_S addr add "$s" dev $IF_S nodad || return 1
+	for a in "$@"; do
+		ip -n $NS_R addr add "$a" dev $IF_R nodad || return 1
+	done
+}
+
+# if_mac NS IF: the interface's MAC; if_ll NS IF: its link-local IPv6 address
+if_mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2; exit }'; }
+if_ll() { ip -n "$1" -6 addr show dev "$2" scope link | awk '/inet6/ { sub(/\/.*/, "", $2); print $2; exit }'; }
+
+# nb_has FILE ADDR MAC [SOURCE]: FILE (neighbor JSON lines) pairs ADDR with MAC (learned from SOURCE)
+nb_has() {
+	grep "\"addr\":\"$2\",\"mac\":\"$3\"" "$1" 2>/dev/null | grep -q "\"source\":\"${4:-[a-z]*}\""
+}
+
+# ping6_ok NS ADDR[%IF] [COUNT]: COUNT (default 3) ICMPv6 echo requests from namespace NS, each
+# answered within 2 s (iputils ping is not among the dependencies)
+ping6_ok() {
+	nsenter --net=/run/netns/"$1" /usr/bin/python3 - "$2" "${3:-3}" <<'PY'
+import os, select, socket, struct, sys, time
+addr, count = sys.argv[1], int(sys.argv[2])
+dst = socket.getaddrinfo(addr, None, socket.AF_INET6, socket.SOCK_RAW)[0][4]
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+ident, answered = os.getpid() & 0xffff, 0
+for seq in range(count):
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, ident, seq) + b"flowtower", dst)
+    end = time.time() + 2
+    while time.time() < end:
+        if not select.select([s], [], [], max(0, end - time.time()))[0]:
+            break
+        d = s.recv(2048)
+        if len(d) >= 8 and d[0] == 129 and struct.unpack("!HH", d[4:8]) == (ident, seq):
+            answered += 1
+            break
+    time.sleep(0.2)
+sys.exit(0 if answered == count else 1)
+PY
+}
