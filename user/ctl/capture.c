@@ -11,6 +11,7 @@
 #include "capture/afpacket.h"
 #include "capture/afxdp.h"
 #include "ctl/capture.h"
+#include "ctl/priv.h"
 #include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -34,6 +35,7 @@ struct capture {
 	_Atomic int stop;
 	_Atomic uint64_t no_meta; /* frames without metadata: timestamped on arrival here */
 	int xsk_map_fd;
+	bool running;
 };
 
 unsigned int capture_queue_count(const struct config *c)
@@ -124,7 +126,7 @@ static void stop_threads(struct capture *cap)
 		pthread_join(cap->t[i].thread, NULL);
 }
 
-int capture_start(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd, struct workers *wk)
+int capture_open(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd)
 {
 	struct afxdp_cfg ac = {
 		.ifname = c->iface,
@@ -140,7 +142,6 @@ int capture_start(struct capture **out, const struct config *c, int ifindex, int
 
 	if (!cap)
 		return -ENOMEM;
-	cap->wk = wk;
 	cap->xsk_map_fd = xsk_map_fd;
 	err = c->afpacket ? afpacket_open(&cap->p, &pc) : afxdp_open(&cap->x, &ac);
 	if (err) {
@@ -150,7 +151,7 @@ int capture_start(struct capture **out, const struct config *c, int ifindex, int
 	}
 	cap->n = cap->p ? afpacket_count(cap->p) : afxdp_queue_count(cap->x);
 	cap->t = calloc(cap->n, sizeof(*cap->t));
-	err = cap->t ? start_threads(cap) : -ENOMEM;
+	err = cap->t ? 0 : -ENOMEM;
 	if (err) {
 		afxdp_close(&cap->x);
 		afpacket_close(&cap->p);
@@ -164,6 +165,17 @@ int capture_start(struct capture **out, const struct config *c, int ifindex, int
 		pr_info("%s: %u AF_XDP socket(s), %s mode\n", c->iface, cap->n, afxdp_mode(cap->x));
 	*out = cap;
 	return 0;
+}
+
+int capture_run(struct capture *cap, struct workers *wk)
+{
+	int err;
+
+	cap->wk = wk;
+	err = start_threads(cap);
+	if (!err)
+		cap->running = true;
+	return err;
 }
 
 void capture_check(struct capture *cap)
@@ -183,8 +195,10 @@ void capture_check(struct capture *cap)
 	/* the interface flapped or was recreated: new sockets without a restart */
 	pr_warn("AF_XDP sockets need reopening (%s)\n", strerror(-why));
 	stop_threads(cap);
+	priv_raise(true); /* new sockets need CAP_NET_RAW, binding them CAP_NET_ADMIN */
 	if (afxdp_reopen(cap->x, cap->xsk_map_fd) == 0)
 		pr_info("AF_XDP sockets reopened, %s mode\n", afxdp_mode(cap->x));
+	priv_raise(false);
 	start_threads(cap);
 }
 
@@ -219,7 +233,8 @@ void capture_stop(struct capture *cap)
 {
 	if (!cap)
 		return;
-	stop_threads(cap);
+	if (cap->running)
+		stop_threads(cap);
 	afxdp_close(&cap->x);
 	afpacket_close(&cap->p);
 	free(cap->t);

@@ -10,8 +10,10 @@ struct capture;
 
 /* RX queues the daemon will read (--queues, or every queue of the interface). At least 1. */
 unsigned int capture_queue_count(const struct config *c);
-/* Sockets bound and in the XSKMAP, threads running; producer i of the workers is queue i. */
-int capture_start(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd, struct workers *wk);
+/* Sockets bound and in the XSKMAP (AF_PACKET: in the fanout group); no threads yet. */
+int capture_open(struct capture **out, const struct config *c, int ifindex, int xsk_map_fd);
+/* One thread per queue into the workers: producer i is queue i. */
+int capture_run(struct capture *cap, struct workers *wk);
 /* Periodic: socket statistics, loss warnings (at most once an hour), interface flaps. NULL-safe. */
 void capture_check(struct capture *cap);
 struct jw;

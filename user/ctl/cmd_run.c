@@ -20,11 +20,14 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t stop_sig, hup;
 
 static void on_signal(int sig)
 {
-	stop_sig = sig;
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		stop_sig = sig;
 }
 
 /* One daemon per interface: a second one would drain the same buffers. */
@@ -52,7 +55,7 @@ static void wait_tick(const struct daemon *d)
 {
 	uint64_t until = clock_mono_ns() + (uint64_t)d->cfg->drain_ms * 1000000ULL;
 
-	while (!stop_sig) {
+	while (!stop_sig && !hup) {
 		uint64_t now = clock_mono_ns();
 		struct timespec ts;
 
@@ -71,6 +74,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -79,6 +83,10 @@ int cmd_run(const struct config *c)
 	struct daemon d = { .cfg = c };
 	int lock, rc = 0;
 
+	if (c->check_config) {
+		config_dump(c, stdout);
+		return 0;
+	}
 	lock = take_lock(c->iface);
 	if (lock < 0)
 		return 1;
@@ -91,6 +99,11 @@ int cmd_run(const struct config *c)
 		c->drain_ms);
 	while (!stop_sig) {
 		wait_tick(&d);
+		if (hup) {
+			hup = 0;
+			pr_info("SIGHUP: reading the configuration again\n");
+			daemon_reload(&d);
+		}
 		daemon_tick(&d);
 	}
 	pr_info("signal %d: final drain; the program stays attached and keeps counting "

@@ -28,6 +28,10 @@ void config_defaults(struct config *c)
 	c->steer = true;
 	c->steer_done = true;
 	c->umem_mb = 1024; /* 2^18 frames of 4 KiB: 3.2 s of a 1 Gbit/s link of full frames, all steered */
+	c->to_closed = 60;
+	c->to_unsolicited = 60;
+	c->to_udp = 120;
+	c->to_tcp = 900;
 }
 
 static const char usage_run[] =
@@ -68,6 +72,18 @@ static const char usage_run[] =
 	"      --drain-interval MS how often kernel counters are merged (default 2000, 100..60000)\n"
 	"      --resolve-interval S  re-resolve --local-name every S seconds (default 300)\n"
 	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
+	"      --timeout-closed S  idle time after which a TCP flow with FIN or RST is over (60)\n"
+	"      --timeout-unsolicited S  ... a flow seen one way only (60)\n"
+	"      --timeout-udp S     ... UDP and other datagram flows (120)\n"
+	"      --timeout-tcp S     ... an established TCP flow (900)\n"
+	"      --user NAME         after attaching, run as NAME with no effective capabilities\n"
+	"                          (default: flowtower, if that user exists)\n"
+	"      --web ADDR:PORT     serve the live page and /metrics (off; a bare port means\n"
+	"                          127.0.0.1)\n"
+	"  -c, --config FILE       settings from an INI file ([sensor]: these option names,\n"
+	"                          [timeouts]: closed, unsolicited, udp, tcp); the command line\n"
+	"                          overrides it. SIGHUP reads it again.\n"
+	"      --check-config      print the effective settings and exit\n"
 	"  -v, --log-level L       error, warn, info (default) or debug\n"
 	"  -h, --help              this text\n";
 
@@ -134,7 +150,8 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 enum {
 	OPT_LOCAL_NAME = 256, OPT_NO_AUTO_LOCAL, OPT_IPV6_WIDEN, OPT_VERDICT, OPT_MODE, OPT_SKIP_OWN,
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
-	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE,
+	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE, OPT_CONFIG, OPT_CHECK_CONFIG, OPT_USER, OPT_WEB,
+	OPT_TO_CLOSED, OPT_TO_UNSOLICITED, OPT_TO_UDP, OPT_TO_TCP,
 };
 
 static const struct option long_opts[] = {
@@ -161,6 +178,14 @@ static const struct option long_opts[] = {
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "web", required_argument, NULL, OPT_WEB },
+	{ "timeout-closed", required_argument, NULL, OPT_TO_CLOSED },
+	{ "timeout-unsolicited", required_argument, NULL, OPT_TO_UNSOLICITED },
+	{ "timeout-udp", required_argument, NULL, OPT_TO_UDP },
+	{ "timeout-tcp", required_argument, NULL, OPT_TO_TCP },
 	{ "log-level", required_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -185,10 +210,15 @@ static bool allowed(enum ft_cmd cmd, int opt)
 		return cmd == CMD_READ || cmd == CMD_STATUS;
 	case OPT_DUMP_STREAMS:
 		return cmd == CMD_READ;
+	case OPT_CONFIG:
+		return cmd == CMD_RUN;
 	default:
 		return cmd == CMD_RUN;
 	}
 }
+
+/* "--local" on the command line, "FILE:LINE: local" in a config file: how errors name the setting. */
+static const char *label = "";
 
 static int parse_u32(const char *name, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
@@ -198,10 +228,11 @@ static int parse_u32(const char *name, const char *s, uint32_t lo, uint32_t hi, 
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || !*s || *end || *s == '-' || v < lo || v > hi) {
-		pr_err("--%s: '%s' is not a number in %u..%u\n", name, s, lo, hi);
+		pr_err("%s: '%s' is not a number in %u..%u\n", label, s, lo, hi);
 		return -EINVAL;
 	}
 	*out = (uint32_t)v;
+	(void)name;
 	return 0;
 }
 
@@ -210,11 +241,11 @@ static int add_local(struct config *c, const char *s)
 	struct prefix p;
 
 	if (prefix_parse(s, &p)) {
-		pr_err("--local: '%s' is not a prefix (e.g. 192.0.2.0/24, 2001:db8::/56)\n", s);
+		pr_err("%s: '%s' is not a prefix (e.g. 192.0.2.0/24, 2001:db8::/56)\n", label, s);
 		return -EINVAL;
 	}
 	if (prefix_set_add(&c->local, &p)) {
-		pr_err("--local: more than %d prefixes\n", PREFIX_MAX);
+		pr_err("%s: more than %d prefixes\n", label, PREFIX_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -233,7 +264,7 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return add_local(c, arg);
 	case OPT_LOCAL_NAME:
 		if (c->n_local_names >= CFG_MAX_NAMES) {
-			pr_err("--local-name: at most %d names\n", CFG_MAX_NAMES);
+			pr_err("%s: at most %d names\n", label, CFG_MAX_NAMES);
 			return -EINVAL;
 		}
 		c->local_names[c->n_local_names++] = arg;
@@ -248,14 +279,14 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return 0;
 	case OPT_VERDICT:
 		if (strcmp(arg, "pass") && strcmp(arg, "drop")) {
-			pr_err("--verdict: '%s': accepted values are pass, drop\n", arg);
+			pr_err("%s: '%s': accepted values are pass, drop\n", label, arg);
 			return -EINVAL;
 		}
 		c->verdict_drop = !strcmp(arg, "drop");
 		return 0;
 	case OPT_MODE:
 		if (strcmp(arg, "native") && strcmp(arg, "generic")) {
-			pr_err("--mode: '%s': accepted values are native, generic\n", arg);
+			pr_err("%s: '%s': accepted values are native, generic\n", label, arg);
 			return -EINVAL;
 		}
 		c->mode = !strcmp(arg, "native") ? MODE_NATIVE : MODE_GENERIC;
@@ -300,9 +331,29 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return parse_u32("workers", arg, 1, 64, &c->workers);
 	case OPT_UMEM:
 		return parse_u32("umem-mb", arg, 8, 65536, &c->umem_mb);
+	case OPT_CONFIG:
+		c->config_file = arg; /* read by config_parse before the rest of the command line */
+		return 0;
+	case OPT_CHECK_CONFIG:
+		c->check_config = true;
+		return 0;
+	case OPT_USER:
+		c->user = arg;
+		return 0;
+	case OPT_WEB:
+		c->web = arg;
+		return 0;
+	case OPT_TO_CLOSED:
+		return parse_u32("timeout-closed", arg, 1, 86400, &c->to_closed);
+	case OPT_TO_UNSOLICITED:
+		return parse_u32("timeout-unsolicited", arg, 1, 86400, &c->to_unsolicited);
+	case OPT_TO_UDP:
+		return parse_u32("timeout-udp", arg, 1, 86400, &c->to_udp);
+	case OPT_TO_TCP:
+		return parse_u32("timeout-tcp", arg, 1, 7 * 86400, &c->to_tcp);
 	case OPT_CAPTURE:
 		if (strcmp(arg, "xdp") && strcmp(arg, "afpacket")) {
-			pr_err("--capture: '%s': accepted values are xdp, afpacket\n", arg);
+			pr_err("%s: '%s': accepted values are xdp, afpacket\n", label, arg);
 			return -EINVAL;
 		}
 		c->afpacket = !strcmp(arg, "afpacket");
@@ -310,7 +361,7 @@ static int parse_one(struct config *c, int opt, const char *arg)
 	case 'v':
 		lvl = log_level_parse(arg);
 		if (lvl < 0) {
-			pr_err("--log-level: '%s': accepted values are error, warn, info, debug\n", arg);
+			pr_err("%s: '%s': accepted values are error, warn, info, debug\n", label, arg);
 			return -EINVAL;
 		}
 		c->log_level = lvl;
@@ -334,12 +385,30 @@ static enum ft_cmd cmd_of(const char *s)
 	return CMD_NONE;
 }
 
+/* The command line may name a config file anywhere: read it before the options that override it. */
+static int prescan_config(struct config *c, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c")) && i + 1 < argc)
+			c->config_file = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			c->config_file = argv[i] + 9;
+	}
+	return c->config_file && c->cmd == CMD_RUN ? config_read_file(c, c->config_file) : 0;
+}
+
 int config_parse(struct config *c, int argc, char **argv)
 {
-	int opt;
+	bool cli_local = false;
+	char lbuf[64];
+	int opt, idx;
 
 	if (argc < 1)
 		return -EINVAL;
+	c->argc = argc;
+	c->argv = argv;
 	c->cmd = cmd_of(argv[0]);
 	if (c->cmd == CMD_NONE) {
 		if (strcmp(argv[0], "help") && strcmp(argv[0], "--help") && strcmp(argv[0], "-h")) {
@@ -352,8 +421,12 @@ int config_parse(struct config *c, int argc, char **argv)
 	}
 	if (c->cmd == CMD_VERSION)
 		return 0;
+	if (prescan_config(c, argc, argv))
+		return -EINVAL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:l:v:h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:l:v:hc:", long_opts, &idx)) != -1) {
+		if (opt == 'c')
+			opt = OPT_CONFIG;
 		if (opt == '?') {
 			config_usage(stderr, c->cmd);
 			return -EINVAL;
@@ -366,6 +439,13 @@ int config_parse(struct config *c, int argc, char **argv)
 			config_usage(stdout, c->cmd);
 			return 1;
 		}
+		if (opt == 'l' && !cli_local) { /* the command line's prefixes replace the file's */
+			c->local.n = 0;
+			cli_local = true;
+		}
+		snprintf(lbuf, sizeof(lbuf), "%s", argv[optind - 1]);
+		lbuf[strcspn(lbuf, "=")] = '\0';
+		label = lbuf;
 		if (parse_one(c, opt, optarg))
 			return -EINVAL;
 	}
@@ -396,4 +476,185 @@ int config_validate(struct config *c)
 	if (c->skip_own < 0)
 		c->skip_own = !c->verdict_drop;
 	return 0;
+}
+
+/* Keys that are on/off switches in a config file, and the field each sets. */
+static int set_bool(struct config *c, const char *key, const char *v)
+{
+	static const char *const keys[] = { "dedup", "promisc", "auto-local", "skip-own", "steer", "steer-done" };
+	unsigned int i;
+	int on;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[i]); i++)
+		;
+	if (i == sizeof(keys) / sizeof(keys[0]))
+		return -ENOENT;
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		on = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		on = 0;
+	else
+		return -EINVAL;
+	if (!strcmp(key, "dedup"))
+		c->dedup = on;
+	else if (!strcmp(key, "promisc"))
+		c->promisc = on;
+	else if (!strcmp(key, "auto-local"))
+		c->auto_local = on;
+	else if (!strcmp(key, "skip-own"))
+		c->skip_own = on;
+	else if (!strcmp(key, "steer"))
+		c->steer = on;
+	else if (!strcmp(key, "steer-done"))
+		c->steer_done = on;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static const char *const bool_keys = "dedup, promisc, auto-local, skip-own, steer, steer-done";
+
+static void list_keys(void)
+{
+	const struct option *o;
+
+	fprintf(stderr, "  accepted in [sensor]: %s", bool_keys);
+	for (o = long_opts; o->name; o++)
+		if (o->has_arg == required_argument && allowed(CMD_RUN, o->val) && o->val != OPT_CONFIG &&
+		    strncmp(o->name, "timeout-", 8))
+			fprintf(stderr, ", %s", o->name);
+	fprintf(stderr, "\n  accepted in [timeouts]: closed, unsolicited, udp, tcp (seconds)\n");
+}
+
+int config_set(struct config *c, const char *section, const char *key, const char *value, const char *where)
+{
+	char lbuf[300], name[64];
+	const struct option *o;
+	char *v;
+	int rc;
+
+	snprintf(lbuf, sizeof(lbuf), "%s: %s", where, key);
+	label = lbuf;
+	if (!strcmp(section, "timeouts")) {
+		snprintf(name, sizeof(name), "timeout-%s", key);
+		key = name;
+	} else if (strcmp(section, "sensor") && *section) {
+		pr_err("%s: unknown section [%s]; accepted: [sensor], [timeouts]\n", where, section);
+		return -EINVAL;
+	}
+	rc = set_bool(c, key, value);
+	if (rc == -EINVAL) {
+		pr_err("%s: '%s' is not yes or no\n", lbuf, value);
+		return -EINVAL;
+	}
+	if (!rc)
+		return 0;
+	for (o = long_opts; o->name; o++)
+		if (!strcmp(o->name, key) && o->has_arg == required_argument && o->val != OPT_CONFIG &&
+		    allowed(CMD_RUN, o->val))
+			break;
+	if (!o->name) {
+		pr_err("%s: unknown key '%s'\n", where, key);
+		list_keys();
+		return -EINVAL;
+	}
+	if (c->n_owned >= sizeof(c->owned) / sizeof(c->owned[0]) || !(v = strdup(value)))
+		return -ENOMEM;
+	c->owned[c->n_owned++] = v;
+	return parse_one(c, o->val, v) ? -EINVAL : 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * INI: "[section]", "key = value", comments from '#' or ';' at the start of a
+ * line, blank lines. Repeating a key repeats the option (local, local-name).
+ * Every error names the file and line; the first one ends the reading.
+ */
+int config_read_file(struct config *c, const char *path)
+{
+	char section[32] = "sensor", where[PATH_MAX + 16], *line = NULL, *s, *eq;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		pr_err("%s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (!rc && getline(&line, &cap, f) > 0) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		s = trim(line);
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+
+			if (!end || end[1] || end - s - 1 >= (long)sizeof(section) || end == s + 1) {
+				pr_err("%s: a section is [name]\n", where);
+				rc = -EINVAL;
+				break;
+			}
+			*end = '\0';
+			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			pr_err("%s: expected 'key = value'\n", where);
+			rc = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		rc = config_set(c, section, trim(s), trim(eq + 1), where);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+void config_dump(const struct config *c, FILE *f)
+{
+	char buf[64];
+	unsigned int i;
+
+	fprintf(f, "[sensor]\ninterface = %s\n", c->iface ? c->iface : "");
+	for (i = 0; i < c->local.n; i++)
+		fprintf(f, "local = %s\n", prefix_format(&c->local.p[i], buf, sizeof(buf)));
+	for (i = 0; i < c->n_local_names; i++)
+		fprintf(f, "local-name = %s\n", c->local_names[i]);
+	fprintf(f, "auto-local = %s\nipv6-widen = %u\nverdict = %s\nmode = %s\ncapture = %s\n",
+		c->auto_local ? "yes" : "no", c->ipv6_widen, c->verdict_drop ? "drop" : "pass",
+		c->mode == MODE_GENERIC ? "generic" : c->mode == MODE_NATIVE ? "native" : "native (generic fallback)",
+		c->afpacket ? "afpacket" : "xdp");
+	fprintf(f, "skip-own = %s\ndedup = %s\npromisc = %s\nsteer = %s\nsteer-done = %s\n",
+		c->skip_own > 0 ? "yes" : "no", c->dedup ? "yes" : "no", c->promisc ? "yes" : "no",
+		c->steer ? "yes" : "no", c->steer_done ? "yes" : "no");
+	fprintf(f, "kernel-flows = %u\nmax-flows = %u\ndrain-interval = %u\nresolve-interval = %u\n",
+		c->kernel_flows, c->max_flows, c->drain_ms, c->resolve_s);
+	fprintf(f, "queues = %s\nworkers = %u\numem-mb = %u\npin-root = %s\n", c->queues ? "" : "all",
+		c->workers, c->umem_mb, c->pin_root);
+	if (c->queues)
+		fprintf(f, "# queues = %u\n", c->queues);
+	fprintf(f, "user = %s\nweb = %s\nlog-level = %s\n", c->user ? c->user : "(flowtower if it exists)",
+		c->web ? c->web : "(off)", (const char *[]){ "error", "warn", "info", "debug" }[c->log_level & 3]);
+	fprintf(f, "\n[timeouts]\nclosed = %u\nunsolicited = %u\nudp = %u\ntcp = %u\n", c->to_closed,
+		c->to_unsolicited, c->to_udp, c->to_tcp);
+}
+
+void config_free(struct config *c)
+{
+	while (c->n_owned)
+		free(c->owned[--c->n_owned]);
 }

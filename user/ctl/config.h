@@ -41,12 +41,28 @@ struct config {
 	uint32_t resolve_s;	  /* how often --local-name is re-resolved */
 	int log_level;
 	const char *dump_dir;	  /* read --dump-streams: reassembled TCP prefixes */
+	const char *config_file;  /* --config: read first, the command line overrides it */
+	bool check_config;	  /* --check-config: print the effective settings and exit */
+	const char *user;	  /* --user: drop to this user after attaching (default "flowtower" if it exists) */
+	const char *web;	  /* --web ADDR:PORT */
+	uint32_t to_closed, to_unsolicited, to_udp, to_tcp; /* idle timeouts, seconds */
+	int argc;		  /* the subcommand's arguments, to read everything again on SIGHUP */
+	char **argv;
+	char *owned[256];	  /* strings read from the config file */
+	unsigned int n_owned;
 };
 
 void config_defaults(struct config *c);
 /* Parse argv for the subcommand named in argv[0]. 0, 1 (help printed: exit 0), or -EINVAL (message printed). */
 int config_parse(struct config *c, int argc, char **argv);
 int config_validate(struct config *c);
+/* One setting from a config file ("FILE:LINE" names it in errors). 0 or -EINVAL (message printed). */
+int config_set(struct config *c, const char *section, const char *key, const char *value, const char *where);
+/* Read an INI file: [sensor] (keys as the long options), [timeouts] closed/unsolicited/udp/tcp. */
+int config_read_file(struct config *c, const char *path);
+/* The effective settings, in the config file's format. */
+void config_dump(const struct config *c, FILE *f);
+void config_free(struct config *c); /* the strings it owns */
 void config_usage(FILE *f, enum ft_cmd cmd);
 
 #endif /* FT_CONFIG_H */

@@ -21,6 +21,7 @@ struct ctlsock {
 	void *arg;
 	pthread_t thread;
 	_Atomic int stop;
+	int running;
 };
 
 void ctlsock_path(const char *iface, char *buf, size_t len)
@@ -73,7 +74,7 @@ static void *accept_main(void *arg)
 	return NULL;
 }
 
-int ctlsock_start(struct ctlsock **out, const char *path, ctlsock_fn fn, void *arg)
+int ctlsock_open(struct ctlsock **out, const char *path, ctlsock_fn fn, void *arg)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctlsock *s = calloc(1, sizeof(*s));
@@ -91,16 +92,9 @@ int ctlsock_start(struct ctlsock **out, const char *path, ctlsock_fn fn, void *a
 	unlink(path); /* left by a daemon that was killed: the run lock says we are the only one */
 	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0600) || listen(s->fd, 8))
 		goto err_close;
-	err = pthread_create(&s->thread, NULL, accept_main, s);
-	if (err) {
-		errno = err;
-		goto err_unlink;
-	}
 	*out = s;
 	return 0;
 
-err_unlink:
-	unlink(path);
 err_close:
 	err = -errno;
 	close(s->fd);
@@ -112,12 +106,22 @@ err_free:
 	return err;
 }
 
+int ctlsock_run(struct ctlsock *s)
+{
+	int err = pthread_create(&s->thread, NULL, accept_main, s);
+
+	if (!err)
+		s->running = 1;
+	return -err;
+}
+
 void ctlsock_stop(struct ctlsock *s)
 {
 	if (!s)
 		return;
 	atomic_store(&s->stop, 1);
-	pthread_join(s->thread, NULL);
+	if (s->running)
+		pthread_join(s->thread, NULL);
 	close(s->fd);
 	unlink(s->path);
 	free(s);

@@ -10,8 +10,10 @@ typedef void (*ctlsock_fn)(void *arg, const char *cmd, FILE *out);
 
 struct ctlsock;
 
-/* Listen on a Unix socket at path (mode 0600: root's), answering from a thread. 0 or -errno. */
-int ctlsock_start(struct ctlsock **out, const char *path, ctlsock_fn fn, void *arg);
+/* Listen on a Unix socket at path (mode 0600: root's). 0 or -errno. */
+int ctlsock_open(struct ctlsock **out, const char *path, ctlsock_fn fn, void *arg);
+/* Answer from a thread. 0 or -errno. */
+int ctlsock_run(struct ctlsock *s);
 void ctlsock_stop(struct ctlsock *s); /* NULL-safe; removes the socket file */
 /* Client: send cmd, hand each answer line to fn. 0, -ENOENT/-ECONNREFUSED (no daemon) or -errno. */
 typedef void (*ctlsock_line_fn)(void *arg, char *line);

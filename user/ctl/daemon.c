@@ -12,6 +12,7 @@
 #include "ctl/ctlsock.h"
 #include "ctl/daemon.h"
 #include "ctl/live.h"
+#include "ctl/priv.h"
 #include "flow/ext.h"
 #include "kern/netif.h"
 #include "l7/dnscache.h"
@@ -278,19 +279,11 @@ static int start_workers(struct daemon *d)
 	return err;
 }
 
-static int start_copies(struct daemon *d)
+/* The copy ring is opened before privileges go; its thread starts after. */
+static int open_copies(struct daemon *d)
 {
-	int err;
-
 	d->copies = ring_buffer__new(d->ld.fd_copy_ring, on_copy, d, NULL);
-	if (!d->copies)
-		return -errno;
-	err = -pthread_create(&d->copy_thread, NULL, copy_main, d);
-	if (err) {
-		ring_buffer__free(d->copies);
-		d->copies = NULL;
-	}
-	return err;
+	return d->copies ? 0 : -errno;
 }
 
 static unsigned int n_workers(const struct config *c, unsigned int queues)
@@ -352,7 +345,7 @@ static void afp_drain(struct daemon *d)
 	d->ds.drains++;
 }
 
-static int start_afpacket(struct daemon *d)
+static int open_afpacket(struct daemon *d)
 {
 	int err;
 
@@ -362,28 +355,20 @@ static int start_afpacket(struct daemon *d)
 	d->afp_offloads = err > 0 ? err : 0;
 	err = htab_new(&d->afp_tput, sizeof(uint64_t), sizeof(struct tput_slot), 1 << 20);
 	if (!err)
-		err = start_workers(d);
-	if (!err)
-		err = capture_start(&d->cap, d->cfg, 0, -1, d->wk);
+		err = capture_open(&d->cap, d->cfg, 0, -1);
 	return err;
 }
 
-int daemon_start(struct daemon *d)
+/* Everything that needs root: the program, its maps and link, sockets, rings, the control socket. */
+static int open_all(struct daemon *d)
 {
+	char path[128];
 	int n, err;
 
-	flow_timeouts_default(&d->to);
-	pthread_mutex_init(&d->dns_mu, NULL);
-	build_prefixes(d);
-	log_prefixes(d);
-	d->n_queues = capture_queue_count(d->cfg);
-	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
-	if (!err)
-		err = dnscache_new(&d->dns, 65536);
-	if (err)
-		return err;
 	if (d->cfg->afpacket) {
-		err = start_afpacket(d);
+		err = open_afpacket(d);
+		if (err)
+			return err;
 		goto ctl;
 	}
 	err = loader_open(&d->ld, d->cfg);
@@ -400,26 +385,61 @@ int daemon_start(struct daemon *d)
 		pr_info("resuming from pinned state: %d flows, drain generation %llu\n", n,
 			(unsigned long long)d->ld.ctl.gen);
 	err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d); /* finishes a drain a crash cut short */
+	if (!err && d->cfg->steer)
+		err = open_copies(d);
+	if (!err && d->cfg->steer) /* sockets before the program: steered frames find them */
+		err = capture_open(&d->cap, d->cfg, d->ld.ifindex, d->ld.fd_xsk);
 	if (!err)
-		err = start_workers(d);
-	if (!err && d->cfg->steer)
-		err = start_copies(d);
-	if (!err && d->cfg->steer)
-		err = capture_start(&d->cap, d->cfg, d->ld.ifindex, d->ld.fd_xsk, d->wk);
+		err = loader_attach(&d->ld, d->cfg);
 	if (err)
 		return err;
-	err = loader_attach(&d->ld, d->cfg);
 ctl:
-	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
+	ctlsock_path(d->cfg->iface, path, sizeof(path));
+	if (ctlsock_open(&d->ctl, path, ctl_answer, d))
+		pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
+	return 0;
+}
+
+/* Threads start after privileges are dropped: capabilities belong to each thread. */
+static int start_threads(struct daemon *d)
+{
+	int err = start_workers(d);
+
+	if (!err && d->copies)
+		err = -pthread_create(&d->copy_thread, NULL, copy_main, d);
+	if (!err)
+		d->copy_started = d->copies != NULL;
+	if (!err && d->cap)
+		err = capture_run(d->cap, d->wk);
+	if (!err && d->ctl)
+		err = ctlsock_run(d->ctl);
 	if (!err && live_start(&d->live, d))
 		pr_warn("no per-second figures for the web page\n");
-	if (!err) {
-		char path[128];
+	return err;
+}
 
-		ctlsock_path(d->cfg->iface, path, sizeof(path));
-		if (ctlsock_start(&d->ctl, path, ctl_answer, d))
-			pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
-	}
+int daemon_start(struct daemon *d)
+{
+	int err;
+
+	d->to.closed_s = d->cfg->to_closed;
+	d->to.unsolicited_s = d->cfg->to_unsolicited;
+	d->to.udp_s = d->cfg->to_udp;
+	d->to.tcp_s = d->cfg->to_tcp;
+	pthread_mutex_init(&d->dns_mu, NULL);
+	build_prefixes(d);
+	log_prefixes(d);
+	d->n_queues = capture_queue_count(d->cfg);
+	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
+	if (!err)
+		err = dnscache_new(&d->dns, 65536);
+	if (!err)
+		err = open_all(d);
+	if (!err)
+		err = priv_drop(d->cfg->user);
+	if (!err)
+		err = start_threads(d);
+	d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
 	return err;
 }
 
@@ -502,14 +522,74 @@ void daemon_tick(struct daemon *d)
 	}
 }
 
+/* What a reload cannot change without detaching: warn and keep the running value. */
+static void keep_fixed(const struct config *old, struct config *nc)
+{
+#define FIXED(field, name)                                                                     \
+	do {                                                                                   \
+		if (memcmp(&old->field, &nc->field, sizeof(old->field)))                       \
+			pr_warn("reload: %s changed; it takes a restart (kept as it was)\n", name); \
+		nc->field = old->field;                                                        \
+	} while (0)
+	FIXED(verdict_drop, "verdict");
+	FIXED(mode, "mode");
+	FIXED(afpacket, "capture");
+	FIXED(kernel_flows, "kernel-flows");
+	FIXED(max_flows, "max-flows");
+	FIXED(queues, "queues");
+	FIXED(workers, "workers");
+	FIXED(umem_mb, "umem-mb");
+	FIXED(steer, "steer");
+	FIXED(dedup, "dedup");
+	FIXED(skip_own, "skip-own");
+	FIXED(user, "user");
+	FIXED(web, "web");
+#undef FIXED
+	nc->iface = old->iface; /* -i is on the command line: the same by construction */
+	nc->pin_root = old->pin_root;
+}
+
+int daemon_reload(struct daemon *d)
+{
+	struct config *nc = calloc(1, sizeof(*nc));
+	char buf[64];
+	unsigned int i;
+
+	if (!nc)
+		return -ENOMEM;
+	config_defaults(nc);
+	if (config_parse(nc, d->cfg->argc, d->cfg->argv)) {
+		pr_warn("reload: the configuration has errors (above); keeping the running one\n");
+		config_free(nc);
+		free(nc);
+		return -EINVAL;
+	}
+	keep_fixed(d->cfg, nc);
+	log_set_level(nc->log_level);
+	d->to.closed_s = nc->to_closed;
+	d->to.unsolicited_s = nc->to_unsolicited;
+	d->to.udp_s = nc->to_udp;
+	d->to.tcp_s = nc->to_tcp;
+	/* the old settings stay allocated: a thread may still be reading them */
+	d->old_cfgs[d->n_old_cfgs++ % DAEMON_OLD_CFGS] = (struct config *)d->cfg;
+	d->cfg = nc;
+	build_prefixes(d);
+	if (!d->cfg->afpacket)
+		loader_set_prefixes(&d->ld, &d->local, &d->own);
+	for (i = 0; i < d->local.n; i++)
+		pr_info("reload: local prefix %s\n", prefix_format(&d->local.p[i], buf, sizeof(buf)));
+	pr_info("reload: timeouts closed %us, unsolicited %us, udp %us, tcp %us; log level %d\n",
+		d->to.closed_s, d->to.unsolicited_s, d->to.udp_s, d->to.tcp_s, nc->log_level);
+	return 0;
+}
+
 int daemon_final(struct daemon *d)
 {
 	struct workers_stats ws;
 
 	capture_stop(d->cap);
 	d->cap = NULL;
-	atomic_store(&d->stopping, 1);
-	if (d->copies)
+	if (!atomic_exchange(&d->stopping, 1) && d->copy_started)
 		pthread_join(d->copy_thread, NULL);
 	if (d->cfg->afpacket)
 		afp_drain(d);
@@ -535,12 +615,10 @@ void daemon_stop(struct daemon *d)
 	d->live = NULL;
 	capture_stop(d->cap);
 	d->cap = NULL;
-	if (d->copies) {
-		if (!atomic_exchange(&d->stopping, 1))
-			pthread_join(d->copy_thread, NULL);
-		ring_buffer__free(d->copies);
-		d->copies = NULL;
-	}
+	if (!atomic_exchange(&d->stopping, 1) && d->copy_started)
+		pthread_join(d->copy_thread, NULL);
+	ring_buffer__free(d->copies);
+	d->copies = NULL;
 	workers_stop(d->wk);
 	d->wk = NULL;
 	if (d->fs.n)

@@ -31,6 +31,7 @@ struct daemon {
 	pthread_mutex_t dns_mu;
 	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */
 	pthread_t copy_thread;
+	bool copy_started;
 	_Atomic int stopping;
 	struct drain_stats ds;
 	struct flow_timeouts to;
@@ -43,10 +44,15 @@ struct daemon {
 	uint64_t afp_gen;
 	int afp_offloads;	    /* offloads we turned off (AF_PACKET mode restores them at exit) */
 	unsigned int n_queues;
+#define DAEMON_OLD_CFGS 8
+	struct config *old_cfgs[DAEMON_OLD_CFGS]; /* replaced by reloads, kept for readers */
+	unsigned int n_old_cfgs;
 };
 
 int daemon_start(struct daemon *d);  /* 0, or -errno with the reason logged */
 void daemon_tick(struct daemon *d);  /* drain, expire, refresh: every drain interval */
+/* SIGHUP: read the settings again; local prefixes, timeouts and log level change live. */
+int daemon_reload(struct daemon *d);
 int daemon_final(struct daemon *d);  /* the last drain before exit */
 void daemon_stop(struct daemon *d);  /* idempotent; the pinned program stays attached */
 
