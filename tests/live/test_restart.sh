@@ -52,4 +52,5 @@ status_json >"$WORK/live.jsonl"
 grep -q "resuming from pinned state" "$SENSOR_LOG" && pass "restart resumed from pinned state" ||
 	fail "restart resumed from pinned state"
 /usr/bin/python3 "$CHECK" "$TRUTH" "$PCAPS/ndpi__chrome.pcap" "$WORK/live.jsonl" --label "restart" \
-	--same-as "$WORK/offline.jsonl" --live --replayed "$WORK/all.pcap" 2>/dev/null | grep "offline and live"
+	--same-as "$WORK/offline.jsonl" --counts-only --live --replayed "$WORK/all.pcap" 2>/dev/null |
+	grep "offline and live"
