@@ -81,6 +81,8 @@ static int run_probe(struct ctx *x, const char *ifname, bool send, unsigned int 
 		return 1;
 	}
 	err = probe_new(&p, &pc);
+	if (!err)
+		err = probe_start(p);
 	if (err) {
 		fprintf(stderr, "ndpcat: probe on %s: %s\n", ifname, strerror(-err));
 		pcap_close(cap);

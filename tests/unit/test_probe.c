@@ -170,7 +170,7 @@ static bool test_requests(void)
 	struct probe_cfg cfg = { .ifname = "lo", .send = true, .interval_ns = 60 * NS_PER_SEC, .rate = 1, .burst = 1 };
 	struct probe_stats st;
 	struct catalog *cat;
-	struct probe *p;
+	struct probe *p = NULL;
 	uint8_t a[16], b[16], mac[6] = { 2, 0, 0, 0, 0, 1 };
 	uint64_t now = clock_wall_ns();
 	bool ok = true;
@@ -179,16 +179,20 @@ static bool test_requests(void)
 	catalog_new(&cat, 0, 100);
 	cfg.cat = cat;
 	err = probe_new(&p, &cfg);
+	if (!err)
+		err = probe_start(p);
 	if (err == -EPERM) {
 		fprintf(stderr, "  test_requests: SO_BINDTODEVICE needs CAP_NET_RAW; checked as root only\n");
 		catalog_free(cat);
 		return true;
 	}
-	ok &= EXPECT_EQ(err, 0, "probe_new on lo");
+	ok &= EXPECT_EQ(err, 0, "probe_new and probe_start on lo");
 	if (err) {
+		probe_free(p);
 		catalog_free(cat);
 		return ok;
 	}
+	ok &= EXPECT_EQ(probe_start(p), 0, "started twice: nothing more");
 	inet_pton(AF_INET6, "fe80::1:2", a);
 	inet_pton(AF_INET6, "2001:db8::99", b);
 	ok &= EXPECT_EQ(probe_request(p, a, now), 1, "queued");

@@ -417,16 +417,23 @@ int probe_new(struct probe **out, const struct probe_cfg *cfg)
 	}
 	if (!err && cfg->netlink)
 		learn_own(p); /* before the first request can ask for one of them */
-	if (!err) {
-		err = -pthread_create(&p->thread, NULL, probe_main, p);
-		p->started = !err;
-	}
 	if (err) {
 		probe_free(p);
 		return err;
 	}
 	*out = p;
 	return 0;
+}
+
+int probe_start(struct probe *p)
+{
+	int err;
+
+	if (!p || p->started)
+		return p ? 0 : -EINVAL;
+	err = -pthread_create(&p->thread, NULL, probe_main, p);
+	p->started = !err;
+	return err;
 }
 
 void probe_free(struct probe *p)

@@ -26,8 +26,10 @@ struct probe_stats {
 
 struct probe;
 
-/* Opens the sockets (root: SO_BINDTODEVICE) and starts one thread that sends probes and reads netlink. */
+/* Opens the sockets (root: SO_BINDTODEVICE) and learns the interface's own addresses. */
 int probe_new(struct probe **out, const struct probe_cfg *cfg);
+/* Starts the one thread that sends probes and reads netlink (needs no privilege: may follow a drop). */
+int probe_start(struct probe *p);
 void probe_free(struct probe *p); /* stops and joins the thread; NULL-safe */
 /* A local IPv6 address seen in a flow without a MAC (now: wall ns). Thread-safe. 1 queued, 0 not. */
 int probe_request(struct probe *p, const uint8_t addr[16], uint64_t now);
