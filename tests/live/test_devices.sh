@@ -18,6 +18,7 @@ cleanup() {
 		wait "$LISTEN_PID" 2>/dev/null
 	fi
 	rm -f "/run/flowtower/$IF_S.neighbors.jsonl"
+	[ -n "${FT_KEEP_LOGS:-}" ] && cp "$WORK"/sensor.*.log "$FT_KEEP_LOGS"/ 2>/dev/null # sanitizer reports
 	lab_down
 }
 trap cleanup EXIT
