@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* ctl/cmd_neighbors.c - `flowtower neighbors -i IF`: the device catalog, from the running daemon or the file it saved. */
+/* ctl/cmd_neighbors.c - `flowtower neighbors -i IF`: the catalog, from the running daemon or the file it saved. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

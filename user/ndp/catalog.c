@@ -246,7 +246,8 @@ static void count(struct catalog *cat, uint64_t *ctr)
 	pthread_mutex_unlock(&cat->mu);
 }
 
-int catalog_ndp_frame(struct catalog *cat, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi, uint64_t ts)
+int catalog_ndp_frame(struct catalog *cat, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi,
+		      uint64_t ts)
 {
 	uint8_t addr[16], mac[6];
 	struct pkt_cursor c;

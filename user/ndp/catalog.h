@@ -38,7 +38,8 @@ void catalog_free(struct catalog *cat); /* NULL-safe */
 /* Learn (addr, mac) seen at ts (wall ns). 1: a new entry, 0: refreshed, -EINVAL, -ENOSPC. */
 int catalog_learn(struct catalog *cat, const uint8_t addr[16], const uint8_t mac[6], enum catalog_src src, uint64_t ts);
 /* A pipeline ndp frame (RFC 4861 7.2.3-7.2.5): decoded and learned. 1, 0 as above, or ndp_decode()'s error. */
-int catalog_ndp_frame(struct catalog *cat, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi, uint64_t ts);
+int catalog_ndp_frame(struct catalog *cat, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi,
+		      uint64_t ts);
 /* The leases' private IPv4 addresses as static entries (source lease, never aged). Entries added or -errno. */
 int catalog_add_leases(struct catalog *cat, const struct leases *l, uint64_t now);
 /* The prober asked the kernel to resolve addr: what answers within seconds is learned as 'probe'. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* ndp/probe.c - the prober's thread: rate-limited UDP/9 datagrams that make the kernel send an NS, and rtnetlink neighbors. */
+/* ndp/probe.c - the prober: rate-limited UDP/9 datagrams that make the kernel send an NS; rtnetlink neighbors. */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
