@@ -221,7 +221,7 @@ static enum MHD_Result api_report(struct web *w, struct MHD_Connection *c)
 	for (line = strtok_r(ans, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] != '{' || (type && strncmp(line, want, strlen(want))))
 			continue;
-		fprintf(f, "%s\n%s", first ? "" : ",", line);
+		fprintf(f, "%s%s", first ? "" : ",\n", line);
 		first = false;
 	}
 	fputs("]\n", f);
