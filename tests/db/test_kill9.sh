@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 db_start
 make_json
+feed --db "$DB" --sensor init </dev/null >/dev/null 2>&1 # the schema, as a sensor start makes it
 J=$(ls -S "$T"/json/*.jsonl | head -n 1) # the biggest capture: many flows and minutes
 load_expect expect "$J"
 

@@ -8,7 +8,7 @@ db_start
 # six batches of 20 flows each, every line the same length so that records are the same size
 for b in 1 2 3 4 5 6; do
 	for i in $(seq 10 29); do
-		printf '{"type":"flow","uuid":"0190a1b2-0000-7000-8000-0000000%02d0%02d","ip_version":4,"proto":17,"orig_addr":"192.0.2.%02d","orig_port":5353,"resp_addr":"198.51.100.%02d","resp_port":53,"orig_pkts":%d,"resp_pkts":1,"first_seen":"2024-05-01T10:00:00Z","last_seen":"2024-05-01T10:00:01Z"}\n' \
+		printf '{"type":"flow","uuid":"0190a1b2-0000-7000-8000-0000000%02d0%02d","ip_version":4,"proto":17,"orig_addr":"192.0.2.%d","orig_port":5353,"resp_addr":"198.51.100.%d","resp_port":53,"orig_pkts":%d,"resp_pkts":1,"first_seen":"2024-05-01T10:00:00Z","last_seen":"2024-05-01T10:00:01Z"}\n' \
 			"$b" "$i" "$b" "$i" "$b"
 	done >"$T/b$b"
 done

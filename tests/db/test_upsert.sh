@@ -32,10 +32,16 @@ neigh() { echo "{\"type\":\"neighbor\",\"addr\":\"$1\",\"mac\":\"$2\",\"first_se
 	neigh 2001:db8::1 00:11:22:33:44:55 2024-05-01T09:59:00Z 2024-05-01T10:10:00Z probe
 	neigh 2001:db8::1 00:11:22:33:44:66 2024-05-01T11:00:00Z 2024-05-01T11:00:00Z ndp
 } >"$T/b2"
-flow 0190a1b2-0000-7000-8000-000000000003 2024-05-01T10:00:00Z 1 '"orig_port":"not a number"' >"$T/b3"
+{
+	# a flow value that does not fit its column: NULL there, kept as sent in extra
+	flow 0190a1b2-0000-7000-8000-000000000005 2024-05-01T10:00:00Z 1 '"orig_port":"not a number","proto":70000'
+	# what the database itself refuses (throughput lines go through jsonb): the batch is set aside
+	echo '{"type":"throughput","minute":"2024-05-01T10:00:00Z","direction":"tx","ip_version":4,"packets":"x","bytes":1}'
+} >"$T/b3"
 flow 0190a1b2-0000-7000-8000-000000000004 2024-05-01T10:00:00Z 1 >"$T/b4"
+flow 0190a1b2-0000-7000-8000-000000000006 2024-05-01T10:00:00Z 1 '"orig_port":"not a number","tls":{"alpn":"h2","ja4":"x"}' >"$T/b5"
 
-feed --db "$DB" --sensor s1 --mode absolute --per-file --seq-from 1 "$T/b1" "$T/b2" "$T/b3" "$T/b4" >"$T/out" 2>"$T/err"
+feed --db "$DB" --sensor s1 --mode absolute --per-file --seq-from 1 "$T/b1" "$T/b2" "$T/b3" "$T/b4" "$T/b5" >"$T/out" 2>"$T/err"
 cat "$T/out"
 check "one row per uuid although first_seen moved earlier" "$(q "SELECT count(*) FROM flowtower.flows WHERE uuid = '$U1'")" 1
 check "counters replaced by the newer totals" "$(q "SELECT orig_pkts || '/' || resp_bytes FROM flowtower.flows WHERE uuid = '$U1'")" "20/20000"
@@ -63,6 +69,11 @@ check "the refused batch is set aside, not applied" "$(ls "$T/state/spool/reject
 grep -q "22P02\|invalid input" "$T/state/spool/rejected/00000000000000000003.batch.err"
 check "the reason is kept next to it" "$?" 0
 check "the batch after it is applied" "$(q "SELECT count(*) FROM flowtower.flows WHERE uuid = '0190a1b2-0000-7000-8000-000000000004'")" 1
+check "a value that does not fit its column is NULL there and kept in extra" \
+	"$(q "SELECT orig_port IS NULL AND proto = 6 AND tls_alpn IS NULL AND tls_ja4 = 'x' AND extra = '{\"tls\": {\"alpn\": \"h2\"}, \"orig_port\": \"not a number\"}'
+	      FROM flowtower.flows WHERE uuid = '0190a1b2-0000-7000-8000-000000000006'")" t
+check "a required value that does not fit (proto 70000): the line is skipped" \
+	"$(q "SELECT count(*) FROM flowtower.flows WHERE uuid = '0190a1b2-0000-7000-8000-000000000005'")" 0
 check "store counted the rejection" "$(grep -o 'batches_rejected=[0-9]*' "$T/out")" "batches_rejected=1"
 
 # delta: lines of one minute add, within a batch and across batches
