@@ -20,7 +20,7 @@ static const char usage[] =
 	"  --seq-from N         sequence numbers N, N+1, ... (default: store_seq_next())\n"
 	"  --delay-ms MS        sleep between batches\n"
 	"  --spool-max BYTES    spool limit (default 1 GiB)   --queue N  batches in memory\n"
-	"  --retry-max-ms MS    backoff cap (default 60000)\n"
+	"  --retry-max-ms MS    backoff cap (default 60000)   --retention-days N  drop older flow partitions\n"
 	"  --flush-ms MS        at the end, wait up to MS for the database to take everything (60000)\n"
 	"Prints one 'stats ...' line at the end; exit 0: all in the DB, 1: some spooled, 2: error.\n";
 
@@ -113,6 +113,7 @@ static int parse_args(int argc, char **argv, struct store_cfg *c, struct feed *f
 		{ "seq-from", required_argument, NULL, 'q' },  { "delay-ms", required_argument, NULL, 'w' },
 		{ "spool-max", required_argument, NULL, 'M' }, { "queue", required_argument, NULL, 'Q' },
 		{ "retry-max-ms", required_argument, NULL, 'r' }, { "flush-ms", required_argument, NULL, 'f' },
+		{ "retention-days", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },	       { NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -131,6 +132,7 @@ static int parse_args(int argc, char **argv, struct store_cfg *c, struct feed *f
 		case 'Q': c->queue_len = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'r': c->retry_max_ms = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'f': *flush_ms = (int)strtol(optarg, NULL, 10); break;
+		case 'R': c->retention_days = (uint32_t)strtoul(optarg, NULL, 10); break;
 		default: fputs(usage, o == 'h' ? stdout : stderr); return o == 'h' ? 1 : -EINVAL;
 		}
 	}

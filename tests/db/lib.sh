@@ -39,11 +39,16 @@ db_cleanup() {
 	exit $rc
 }
 
-# db_start: initdb + start in a fresh temp dir; sets T and DB. fsync off: the OS does not crash here.
-db_start() {
+# t_start: a fresh temp dir T (readable by the postgres user), removed on exit.
+t_start() {
 	T=$(mktemp -d /tmp/ft-db.XXXXXX)
 	chmod 755 "$T"
 	trap db_cleanup EXIT
+}
+
+# db_start: initdb + start in a fresh temp dir; sets T and DB. fsync off: the OS does not crash here.
+db_start() {
+	t_start
 	mkdir -p "$T/run" "$T/state"
 	[ "$(id -u)" -eq 0 ] && chown postgres "$T/run"
 	if [ "$(id -u)" -eq 0 ]; then install -d -o postgres -m 700 "$T/data"; fi

@@ -81,4 +81,12 @@ check "store counted the rejection" "$(grep -o 'batches_rejected=[0-9]*' "$T/out
 tput 2024-05-01T11:00:00Z rx 4 40 >"$T/d2"
 feed --db "$DB" --sensor s1 --mode delta --per-file "$T/d1" "$T/d2" >/dev/null 2>&1
 check "delta throughput adds up" "$(q "SELECT packets || '/' || bytes FROM flowtower.throughput WHERE minute = '2024-05-01T11:00:00Z'")" "7/70"
+
+# retention: day partitions that ended more than N days ago are dropped (at start, then hourly)
+parts() { q "SELECT count(*) FROM pg_inherits WHERE inhparent = 'flowtower.flows'::regclass"; }
+before=$(parts)
+feed --db "$DB" --sensor s1 --retention-days 30 </dev/null >/dev/null 2>"$T/ret.err"
+check "retention drops the 2024 partitions" "$(grep -c 'retention 30 days: dropped partition flows_2024' "$T/ret.err")" 2
+check "and keeps the recent ones" "$(parts)" "$((before - 2))"
+check "their rows are gone" "$(q "SELECT count(*) FROM flowtower.flows WHERE first_seen < now() - interval '30 days'")" 0
 exit 0

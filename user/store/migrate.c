@@ -30,6 +30,7 @@ static const struct sql_file {
 };
 
 static const char bootstrap[] =
+	"SET LOCAL client_min_messages = warning;"
 	"CREATE SCHEMA IF NOT EXISTS flowtower;"
 	"CREATE TABLE IF NOT EXISTS flowtower.schema_version ("
 	" version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
