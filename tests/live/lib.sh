@@ -241,3 +241,25 @@ for seq in range(count):
 sys.exit(0 if answered == count else 1)
 PY
 }
+
+# ---- the web page (test_web.sh) ----------------------------------------------------------------
+# lab_lo_up: loopback up in the sensor's namespace (a new namespace's lo is down), for --web there
+lab_lo_up() { ip -n $NS_S link set lo up; }
+
+# web_get PATH [CURL OPTIONS...]: the body the daemon's --web answers on 127.0.0.1:$WEB_PORT, from
+# inside the sensor's namespace (where it listens)
+web_get() {
+	local p=$1
+	shift
+	in_s curl -s --max-time 10 "$@" "http://127.0.0.1:$WEB_PORT$p"
+}
+
+# page_dom URL [VIRTUAL_MS]: the DOM after headless Chromium ran the page for VIRTUAL_MS (default 8000)
+# of virtual time, in the sensor's namespace; a profile of its own under $WORK, 60 s at most
+page_dom() {
+	local prof
+	prof=$(mktemp -d "$WORK/chromium.XXXXXX")
+	in_s timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
+		--virtual-time-budget="${2:-8000}" --dump-dom "$1" 2>>"$WORK/chromium.log"
+}
