@@ -98,6 +98,8 @@ static bool test_batch_lines(void)
 	ok &= EXPECT_EQ(b->kind[BATCH_NEIGH], 1, "neighbor kind");
 	ok &= EXPECT_EQ(b->kind[BATCH_OTHER], 1, "other kind");
 	ok &= EXPECT_EQ(b->len, 37, "bytes");
+	ok &= EXPECT_EQ(store_batch_add_lines(b, "{\"type\":\"flow\"}\n\n{\"type\":\"flow\"}", 32), 0, "lines");
+	ok &= EXPECT_EQ(b->kind[BATCH_FLOW], 2, "two more, the empty line skipped");
 	store_batch_free(b);
 	store_batch_free(NULL);
 	return ok;

@@ -110,3 +110,19 @@ int batch_adopt(struct store_batch **out, uint64_t seq, enum store_mode mode, ch
 	*out = b;
 	return 0;
 }
+
+int store_batch_add_lines(struct store_batch *b, const char *buf, size_t len)
+{
+	size_t off = 0;
+	int err = 0;
+
+	while (!err && off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+
+		if (n && !(n == 1 && buf[off] == '\r'))
+			err = store_batch_add_line(b, buf + off, n);
+		off += n + 1;
+	}
+	return err;
+}
