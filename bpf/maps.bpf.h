@@ -146,6 +146,30 @@ struct {
 	__uint(max_entries, 4 << 20);
 } copy_ring SEC(".maps");
 
+/* `flowtower dump` control and counters. Written by dump (and XDP's counters), read by XDP. Pinned: dump finds it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dump_ctl);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dump_ctl SEC(".maps");
+
+/* The dump's per-CPU sampling and rate window. XDP only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dump_rl);
+} dump_rl SEC(".maps");
+
+/* Frames for `flowtower dump` (copy_rec layout). XDP writes, dump reads. Pinned: dump finds it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dump_ring SEC(".maps");
+
 /* One AF_XDP socket per RX queue; entries written by user/capture/afxdp.c, read by XDP's redirect. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);

@@ -279,6 +279,57 @@ static __always_inline int to_xsk(struct xdp_md *ctx, __u32 len, __u64 now)
 	return ret;
 }
 
+/*
+ * `flowtower dump`: XDP runs before the kernel's packet taps, so tcpdump on
+ * this interface no longer sees what we drop or steer; while a dump runs,
+ * sampled and rate-limited copies go to its ring. One map lookup per frame
+ * when no dump runs.
+ */
+static __always_inline void dump(struct xdp_md *ctx, __u32 len)
+{
+	struct dump_ctl *dc;
+	struct dump_rl *rl;
+	struct copy_rec *r;
+	__u32 zero = 0, caplen;
+	__u64 now;
+
+	dc = bpf_map_lookup_elem(&dump_ctl, &zero);
+	if (!dc || !dc->on)
+		return;
+	rl = bpf_map_lookup_elem(&dump_rl, &zero);
+	if (!rl)
+		return;
+	if (dc->sample > 1 && rl->seen++ % dc->sample)
+		return;
+	now = bpf_ktime_get_boot_ns() + wall_offset_ns;
+	if (now - rl->window_ns >= 1000000000ULL) {
+		rl->window_ns = now;
+		rl->count = 0;
+	}
+	if (dc->rate_pps && rl->count >= dc->rate_pps) {
+		dc->rate_limited++;
+		return;
+	}
+	rl->count++;
+	r = bpf_ringbuf_reserve(&dump_ring, sizeof(*r), 0);
+	if (!r) {
+		dc->ring_full++;
+		return;
+	}
+	caplen = len < dc->snaplen ? len : dc->snaplen;
+	if (caplen > FT_COPY_MAX)
+		caplen = FT_COPY_MAX;
+	if (caplen < 1)
+		caplen = 1;
+	if (bpf_xdp_load_bytes(ctx, 0, r->data, caplen)) {
+		bpf_ringbuf_discard(r, 0);
+		return;
+	}
+	fill_meta(&r->meta, ctx, len, caplen, caplen < len ? XMETA_F_TRUNC : 0, now);
+	bpf_ringbuf_submit(r, 0);
+	dc->copied++;
+}
+
 /* Steered or not, the packet was counted already; this only decides who else sees it. */
 static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end, const struct pkt_info *pi,
 				 struct flow_ctr *c, const struct flow_key *k, int side, __u64 now)
@@ -340,6 +391,7 @@ int sensor_xdp(struct xdp_md *ctx)
 	pi.frame_len = bpf_xdp_get_buff_len(ctx);
 	ctr_add(CTR_RX_FRAMES, 1);
 	ctr_add(CTR_RX_FRAME_BYTES, pi.frame_len);
+	dump(ctx, pi.frame_len);
 	proto = ft_parse_l2(&nh, data_end, &pi);
 	if (proto < 0) {
 		ctr_add(-proto, 1); /* non-IP or malformed: counted, never stolen */

@@ -228,6 +228,30 @@ struct copy_rec {
 	__u8 data[FT_COPY_MAX];
 };
 
+/*
+ * `flowtower dump`: while 'on', XDP copies frames (1 in 'sample', at most
+ * 'rate_pps' a second per CPU, 'snaplen' bytes) into the pinned dump ring,
+ * the copy-ring record layout. Written by `flowtower dump`, read by XDP; the
+ * counters written by XDP (approximate: plain adds from several CPUs).
+ */
+struct dump_ctl {
+	__u32 on;
+	__u32 sample;	/* 1: every frame */
+	__u32 rate_pps; /* per CPU; 0: no limit */
+	__u32 snaplen;	/* <= FT_COPY_MAX */
+	__u64 copied;
+	__u64 ring_full;
+	__u64 rate_limited;
+};
+
+/* Per-CPU rate window of the dump. */
+struct dump_rl {
+	__u64 window_ns;
+	__u64 seen;  /* frames since the dump started, for sampling */
+	__u32 count; /* copies in this one-second window */
+	__u32 pad;
+};
+
 /* Preamble steering state of one flow, shared by all CPUs. */
 struct steer_val {
 	__u32 seen[2]; /* packets each way counted towards the preamble */
@@ -254,6 +278,7 @@ _Static_assert(sizeof(struct dedup_val) == 16, "dedup_val is ABI");
 _Static_assert(sizeof(struct lpm_key) == 20, "lpm_key is ABI");
 _Static_assert(sizeof(struct xdp_meta) == 24, "xdp_meta is ABI");
 _Static_assert(sizeof(struct steer_val) == 16, "steer_val is ABI");
+_Static_assert(sizeof(struct dump_ctl) == 40, "dump_ctl is ABI");
 #endif
 
 #endif /* FT_ABI_H */

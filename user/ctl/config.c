@@ -28,6 +28,9 @@ void config_defaults(struct config *c)
 	c->steer = true;
 	c->steer_done = true;
 	c->umem_mb = 1024; /* 2^18 frames of 4 KiB: 3.2 s of a 1 Gbit/s link of full frames, all steered */
+	c->dump_snaplen = 262144;
+	c->dump_sample = 1;
+	c->dump_rate = 100000;
 	c->to_closed = 60;
 	c->to_unsolicited = 60;
 	c->to_udp = 120;
@@ -125,6 +128,24 @@ static const char usage_detach[] =
 	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
 	"  -h, --help              this text\n";
 
+static const char usage_dump[] =
+	"usage: flowtower dump -i IFACE [options] [FILTER]\n"
+	"\n"
+	"XDP runs before the kernel's packet taps, so tcpdump on a sensor's interface no longer\n"
+	"sees what the sensor drops or steers. dump gives that back: while it runs, the XDP\n"
+	"program copies frames into a ring buffer and dump writes the ones that match FILTER (a\n"
+	"pcap filter expression, as tcpdump takes) as pcapng with the kernel's ns timestamps.\n"
+	"Copying stops when dump exits; when no dump runs it costs one map lookup per frame.\n"
+	"\n"
+	"  -i, --interface IFACE   interface the sensor is attached to (required)\n"
+	"  -w, --write FILE        pcapng output, - for stdout (required when stdout is a terminal)\n"
+	"  -c, --count N           stop after N frames\n"
+	"      --snaplen N         bytes of each frame (default and most 4096)\n"
+	"      --sample N          copy one frame in N (default 1)\n"
+	"      --rate PPS          at most PPS frames a second per CPU (default 100000, 0: no limit)\n"
+	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
+	"  -h, --help              this text\n";
+
 static const char usage_top[] =
 	"usage: flowtower COMMAND [options]   (flowtower COMMAND --help for each)\n"
 	"\n"
@@ -134,6 +155,7 @@ static const char usage_top[] =
 	"  read FILE         the same accounting over a pcap/pcapng file (no root)\n"
 	"  status -i IFACE   totals and flows from the pinned maps\n"
 	"  detach -i IFACE   remove the program and its pins\n"
+	"  dump -i IFACE     what the interface receives, as pcapng, with a pcap filter\n"
 	"  version           print the version\n";
 
 void config_usage(FILE *f, enum ft_cmd cmd)
@@ -143,6 +165,7 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 	case CMD_READ: fputs(usage_read, f); break;
 	case CMD_STATUS: fputs(usage_status, f); break;
 	case CMD_DETACH: fputs(usage_detach, f); break;
+	case CMD_DUMP: fputs(usage_dump, f); break;
 	default: fputs(usage_top, f); break;
 	}
 }
@@ -151,7 +174,8 @@ enum {
 	OPT_LOCAL_NAME = 256, OPT_NO_AUTO_LOCAL, OPT_IPV6_WIDEN, OPT_VERDICT, OPT_MODE, OPT_SKIP_OWN,
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
 	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE, OPT_CONFIG, OPT_CHECK_CONFIG, OPT_USER, OPT_WEB,
-	OPT_TO_CLOSED, OPT_TO_UNSOLICITED, OPT_TO_UDP, OPT_TO_TCP,
+	OPT_TO_CLOSED, OPT_TO_UNSOLICITED, OPT_TO_UDP, OPT_TO_TCP, OPT_WRITE, OPT_COUNT, OPT_SNAPLEN, OPT_SAMPLE,
+	OPT_RATE,
 };
 
 static const struct option long_opts[] = {
@@ -186,6 +210,11 @@ static const struct option long_opts[] = {
 	{ "timeout-unsolicited", required_argument, NULL, OPT_TO_UNSOLICITED },
 	{ "timeout-udp", required_argument, NULL, OPT_TO_UDP },
 	{ "timeout-tcp", required_argument, NULL, OPT_TO_TCP },
+	{ "write", required_argument, NULL, OPT_WRITE },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "log-level", required_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -200,7 +229,13 @@ static bool allowed(enum ft_cmd cmd, int opt)
 		return true;
 	case 'i':
 	case OPT_PIN_ROOT:
-		return cmd == CMD_RUN || cmd == CMD_STATUS || cmd == CMD_DETACH;
+		return cmd == CMD_RUN || cmd == CMD_STATUS || cmd == CMD_DETACH || cmd == CMD_DUMP;
+	case OPT_WRITE:
+	case OPT_COUNT:
+	case OPT_SNAPLEN:
+	case OPT_SAMPLE:
+	case OPT_RATE:
+		return cmd == CMD_DUMP;
 	case 'l':
 	case OPT_NO_DEDUP:
 	case OPT_MAX_FLOWS:
@@ -343,6 +378,17 @@ static int parse_one(struct config *c, int opt, const char *arg)
 	case OPT_WEB:
 		c->web = arg;
 		return 0;
+	case OPT_WRITE:
+		c->dump_out = arg;
+		return 0;
+	case OPT_COUNT:
+		return parse_u32("count", arg, 1, 4000000000u, &c->dump_count);
+	case OPT_SNAPLEN:
+		return parse_u32("snaplen", arg, 60, 262144, &c->dump_snaplen);
+	case OPT_SAMPLE:
+		return parse_u32("sample", arg, 1, 1000000, &c->dump_sample);
+	case OPT_RATE:
+		return parse_u32("rate", arg, 0, 100000000, &c->dump_rate);
 	case OPT_TO_CLOSED:
 		return parse_u32("timeout-closed", arg, 1, 86400, &c->to_closed);
 	case OPT_TO_UNSOLICITED:
@@ -376,6 +422,7 @@ static enum ft_cmd cmd_of(const char *s)
 	static const struct { const char *name; enum ft_cmd cmd; } cmds[] = {
 		{ "run", CMD_RUN }, { "read", CMD_READ }, { "status", CMD_STATUS },
 		{ "detach", CMD_DETACH }, { "version", CMD_VERSION }, { "--version", CMD_VERSION },
+		{ "dump", CMD_DUMP },
 	};
 	unsigned int i;
 
@@ -424,9 +471,11 @@ int config_parse(struct config *c, int argc, char **argv)
 	if (prescan_config(c, argc, argv))
 		return -EINVAL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:l:v:hc:", long_opts, &idx)) != -1) {
+	while ((opt = getopt_long(argc, argv, c->cmd == CMD_DUMP ? "i:v:hw:c:" : "i:l:v:hc:", long_opts, &idx)) != -1) {
 		if (opt == 'c')
-			opt = OPT_CONFIG;
+			opt = c->cmd == CMD_DUMP ? OPT_COUNT : OPT_CONFIG;
+		if (opt == 'w')
+			opt = OPT_WRITE;
 		if (opt == '?') {
 			config_usage(stderr, c->cmd);
 			return -EINVAL;
@@ -449,7 +498,22 @@ int config_parse(struct config *c, int argc, char **argv)
 		if (parse_one(c, opt, optarg))
 			return -EINVAL;
 	}
-	if (c->cmd == CMD_READ) {
+	if (c->cmd == CMD_DUMP) {
+		size_t len = 1;
+		int i;
+
+		for (i = optind; i < argc; i++)
+			len += strlen(argv[i]) + 1;
+		c->dump_filter = calloc(1, len);
+		if (!c->dump_filter || c->n_owned >= sizeof(c->owned) / sizeof(c->owned[0]))
+			return -ENOMEM;
+		c->owned[c->n_owned++] = c->dump_filter;
+		for (i = optind; i < argc; i++) {
+			strcat(c->dump_filter, argv[i]);
+			if (i + 1 < argc)
+				strcat(c->dump_filter, " ");
+		}
+	} else if (c->cmd == CMD_READ) {
 		if (optind != argc - 1) {
 			pr_err("read: exactly one capture file expected\n");
 			config_usage(stderr, c->cmd);
@@ -465,7 +529,7 @@ int config_parse(struct config *c, int argc, char **argv)
 
 int config_validate(struct config *c)
 {
-	if ((c->cmd == CMD_RUN || c->cmd == CMD_STATUS || c->cmd == CMD_DETACH) && !c->iface) {
+	if ((c->cmd == CMD_RUN || c->cmd == CMD_STATUS || c->cmd == CMD_DETACH || c->cmd == CMD_DUMP) && !c->iface) {
 		pr_err("-i IFACE is required\n");
 		return -EINVAL;
 	}

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include "flow/prefix.h"
 
-enum ft_cmd { CMD_NONE, CMD_RUN, CMD_READ, CMD_STATUS, CMD_DETACH, CMD_VERSION };
+enum ft_cmd { CMD_NONE, CMD_RUN, CMD_READ, CMD_STATUS, CMD_DETACH, CMD_VERSION, CMD_DUMP, CMD_MIGRATE, CMD_PSQL, CMD_NEIGHBORS };
 enum ft_attach_mode { MODE_NATIVE, MODE_GENERIC, MODE_AUTO };
 
 #define CFG_MAX_NAMES 16
@@ -46,6 +46,10 @@ struct config {
 	const char *user;	  /* --user: drop to this user after attaching (default "flowtower" if it exists) */
 	const char *web;	  /* --web ADDR:PORT */
 	uint32_t to_closed, to_unsolicited, to_udp, to_tcp; /* idle timeouts, seconds */
+	const char *dump_out;	  /* dump -w FILE ("-": stdout) */
+	uint32_t dump_count;	  /* dump -c N: stop after N frames (0: until interrupted) */
+	uint32_t dump_snaplen, dump_sample, dump_rate;
+	char *dump_filter;	  /* the pcap filter expression, words joined */
 	int argc;		  /* the subcommand's arguments, to read everything again on SIGHUP */
 	char **argv;
 	char *owned[256];	  /* strings read from the config file */

@@ -37,6 +37,8 @@ int main(int argc, char **argv)
 		return cmd_status(&cfg);
 	case CMD_DETACH:
 		return cmd_detach(&cfg);
+	case CMD_DUMP:
+		return cmd_dump(&cfg);
 	case CMD_VERSION:
 		printf("flowtower %s (ABI %d)\n", FT_VERSION, FT_ABI_VERSION);
 		return 0;

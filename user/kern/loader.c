@@ -58,6 +58,8 @@ static int check_abi(struct sensor *s)
 	err = err ?: check_map(s->maps.frags, sizeof(struct frag_key), sizeof(struct frag_val));
 	err = err ?: check_map(s->maps.dedup, sizeof(struct dedup_key), sizeof(struct dedup_val));
 	err = err ?: check_map(s->maps.local_nets, sizeof(struct lpm_key), sizeof(__u32));
+	err = err ?: check_map(s->maps.dump_ctl, sizeof(__u32), sizeof(struct dump_ctl));
+	err = err ?: check_map(s->maps.preamble, sizeof(struct flow_key), sizeof(struct steer_val));
 	return err;
 }
 
