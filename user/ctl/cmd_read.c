@@ -16,6 +16,8 @@
 #include "flow/pipeline.h"
 #include "flow/table.h"
 #include "l7/dnscache.h"
+#include "ndp/catalog.h"
+#include "ndp/leases.h"
 #include "store/jsonl.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -27,6 +29,8 @@ struct read_ctx {
 	struct flow_table *flows;
 	struct pipeline *pl;
 	struct dnscache *dns;
+	struct catalog *cat;	   /* neighbors from the capture's NDP frames, aged in capture time */
+	const struct leases *leases;
 	uint64_t lost; /* flows that did not fit the table */
 	uint64_t steered;
 	bool steer_done;
@@ -38,6 +42,30 @@ struct read_ctx {
 };
 
 static void merge_flow(void *arg, const struct flow_key *k, const struct flow_ctr *c);
+
+/* As the daemon's tag_flows(), at the flow's last packet: its local sides' MACs and device name. */
+static int tag_flow(void *arg, struct flow_rec *rec)
+{
+	struct read_ctx *r = arg;
+	struct flow_ext *x = rec->ext;
+	const char *dev;
+	uint8_t mac[6];
+	int side;
+
+	for (side = SIDE_A; side <= SIDE_B; side++) {
+		if (!(rec->tot.flags & (side == SIDE_A ? FLOW_F_LOCAL_A : FLOW_F_LOCAL_B)) ||
+		    (x && (x->has_mac & (1 << side))) ||
+		    catalog_flow_side(r->cat, r->leases, &rec->key, side, rec->tot.last_ns, mac, &dev) <= 0)
+			continue;
+		if (!x && !(x = rec->ext = calloc(1, sizeof(*x))))
+			return 0;
+		memcpy(x->mac[side], mac, 6);
+		x->has_mac |= (uint8_t)(1 << side);
+		if (dev && !x->device[0])
+			snprintf(x->device, sizeof(x->device), "%s", dev);
+	}
+	return 0;
+}
 
 struct idle_ctx {
 	struct read_ctx *r;
@@ -51,6 +79,7 @@ static bool idle_out(void *arg, const void *key, void *val)
 
 	if (!flow_is_idle(rec, i->r->now, &i->r->to, i->scale))
 		return false;
+	tag_flow(i->r, rec);
 	jsonl_flow(i->r->out, rec);
 	flow_ext_free(rec->ext);
 	free(rec);
@@ -77,6 +106,8 @@ static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, ui
 	struct flow_key k;
 	int side, fate, counted;
 
+	if (!r->now)
+		catalog_add_leases(r->cat, r->leases, ts); /* configured devices: known from the start */
 	fate = decode_frame(dlt, data, caplen, wirelen, &pi);
 	counted = acct_frame(r->acct, fate, &pi, data, caplen, wirelen, ts, &k, &side);
 	if (acct_steer(r->acct, !fate, counted, &pi, &k, side, data, caplen)) {
@@ -88,6 +119,13 @@ static int on_frame(void *arg, int dlt, const uint8_t *data, uint32_t caplen, ui
 	if (r->now >= r->next_drain)
 		drain(r);
 	return 0;
+}
+
+static void on_ndp(void *arg, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi, uint64_t ts)
+{
+	struct read_ctx *r = arg;
+
+	catalog_ndp_frame(r->cat, frame, caplen, pi, ts);
 }
 
 static void mark_done(void *arg, const struct flow_key *k)
@@ -173,17 +211,19 @@ int cmd_read(const struct config *c)
 		.local = &c->local,
 		.max_flows = c->max_flows,
 	};
-	struct read_ctx r = { .steer_done = c->steer_done, .max_flows = c->max_flows };
+	struct read_ctx r = { .steer_done = c->steer_done, .max_flows = c->max_flows, .leases = c->leases };
 	struct jw out;
 	int err, rc = 0;
 
-	struct pipeline_cfg pc = { .mark_done = mark_done, .arg = &r, .dump_dir = c->dump_dir };
+	struct pipeline_cfg pc = { .mark_done = mark_done, .ndp = on_ndp, .arg = &r, .dump_dir = c->dump_dir };
 
 	err = acct_new(&r.acct, &ac);
 	if (!err)
 		err = flow_table_new(&r.flows, c->max_flows);
 	if (!err)
 		err = dnscache_new(&r.dns, 65536);
+	if (!err)
+		err = catalog_new(&r.cat, (uint64_t)c->neighbor_age_s * NS_PER_SEC, 1 << 20);
 	pc.dns = r.dns;
 	if (!err)
 		err = pipeline_new(&r.pl, &pc);
@@ -209,6 +249,10 @@ int cmd_read(const struct config *c)
 	}
 	acct_drain(r.acct, merge_flow, &r);
 	pipeline_dump_pending(r.pl, r.flows);
+	flow_table_foreach(r.flows, tag_flow, &r);
+	catalog_expire(r.cat, r.now);
+	if (c->json)
+		catalog_write(r.cat, stdout, c->leases);
 	if (r.lost)
 		pr_warn("%" PRIu64 " flows did not fit --max-flows %u\n", r.lost, c->max_flows);
 	report(c, &r);
@@ -217,6 +261,7 @@ out:
 	flow_table_free(r.flows);
 	pipeline_free(r.pl);
 	dnscache_free(r.dns);
+	catalog_free(r.cat);
 	acct_free(r.acct);
 	return rc;
 }

@@ -9,6 +9,7 @@ int cmd_read(const struct config *c);
 int cmd_run(const struct config *c);
 int cmd_status(const struct config *c);
 int cmd_detach(const struct config *c);
+int cmd_neighbors(const struct config *c);
 int cmd_dump(const struct config *c);
 
 #endif /* FT_CMDS_H */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl/config.h"
+#include "ndp/leases.h"
 #include "util/log.h"
 
 void config_defaults(struct config *c)
@@ -27,6 +28,10 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_LVL_INFO;
 	c->steer = true;
 	c->steer_done = true;
+	c->probe = true;
+	c->probe_interval_s = 300;
+	c->probe_rate = 10;
+	c->neighbor_age_s = 14400;
 	c->umem_mb = 1024; /* 2^18 frames of 4 KiB: 3.2 s of a 1 Gbit/s link of full frames, all steered */
 	c->dump_snaplen = 262144;
 	c->dump_sample = 1;
@@ -74,6 +79,17 @@ static const char usage_run[] =
 	"                          is known (tests that count what the steering rule selects)\n"
 	"      --drain-interval MS how often kernel counters are merged (default 2000, 100..60000)\n"
 	"      --resolve-interval S  re-resolve --local-name every S seconds (default 300)\n"
+	"      --device NAME,MAC[,IPV4[,PORTLO-PORTHI]]  a device: flows on its private IPv4, or on\n"
+	"                          the public IPv4 with a local port in its NAT range, take its MAC\n"
+	"                          and name; IPv6 neighbors with its MAC take its name (repeatable;\n"
+	"                          config file: NAME = MAC, IPV4, LO-HI lines in [devices])\n"
+	"      --nat-public ADDR   the public IPv4 the NAT ranges are on (repeatable; default: any\n"
+	"                          local IPv4 that is not private)\n"
+	"      --no-probe          do not make the kernel resolve local IPv6 addresses seen without\n"
+	"                          a MAC (probing is always off with --verdict drop)\n"
+	"      --probe-interval S  probe an address at most every S seconds (default 300)\n"
+	"      --probe-rate N      probes per second at most (default 10, 1..1000)\n"
+	"      --neighbor-age S    forget a neighbor not seen for S seconds (default 14400)\n"
 	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
 	"      --timeout-closed S  idle time after which a TCP flow with FIN or RST is over (60)\n"
 	"      --timeout-unsolicited S  ... a flow seen one way only (60)\n"
@@ -97,8 +113,11 @@ static const char usage_read[] =
 	"without root, and print the flows. Link types: Ethernet, raw IP, BSD loopback,\n"
 	"Linux cooked v1/v2.\n"
 	"\n"
-	"      --json              typed JSON lines: flow, throughput, stats (see DESIGN.md)\n"
+	"      --json              typed JSON lines: flow, neighbor, throughput, stats (DESIGN.md)\n"
 	"  -l, --local PREFIX      a local network (repeatable): sets local_side and tx/rx\n"
+	"      --device LINE       a device, as `run --device` (repeatable)\n"
+	"      --nat-public ADDR   as `run --nat-public`\n"
+	"      --neighbor-age S    as `run --neighbor-age`, in capture time\n"
 	"      --no-dedup          count IPv6 near-duplicates\n"
 	"      --max-flows N       flows kept at once (default 1000000)\n"
 	"      --no-steer-done     as `run --no-steer-done`: the parsers see each flow's whole preamble\n"
@@ -146,6 +165,16 @@ static const char usage_dump[] =
 	"      --pin-root DIR      where pins live (default /sys/fs/bpf/flowtower)\n"
 	"  -h, --help              this text\n";
 
+static const char usage_neighbors[] =
+	"usage: flowtower neighbors -i IFACE [--json]\n"
+	"\n"
+	"List the neighbor catalog (address, MAC, first and last seen, source, device) of\n"
+	"`flowtower run -i IFACE`: asked from the running daemon, or as it last saved it.\n"
+	"\n"
+	"  -i, --interface IFACE\n"
+	"      --json              neighbor JSON lines\n"
+	"  -h, --help              this text\n";
+
 static const char usage_top[] =
 	"usage: flowtower COMMAND [options]   (flowtower COMMAND --help for each)\n"
 	"\n"
@@ -155,6 +184,7 @@ static const char usage_top[] =
 	"  read FILE         the same accounting over a pcap/pcapng file (no root)\n"
 	"  status -i IFACE   totals and flows from the pinned maps\n"
 	"  detach -i IFACE   remove the program and its pins\n"
+	"  neighbors -i IFACE  the devices (IPv6/IPv4 -> MAC) the daemon learned\n"
 	"  dump -i IFACE     what the interface receives, as pcapng, with a pcap filter\n"
 	"  version           print the version\n";
 
@@ -165,6 +195,7 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 	case CMD_READ: fputs(usage_read, f); break;
 	case CMD_STATUS: fputs(usage_status, f); break;
 	case CMD_DETACH: fputs(usage_detach, f); break;
+	case CMD_NEIGHBORS: fputs(usage_neighbors, f); break;
 	case CMD_DUMP: fputs(usage_dump, f); break;
 	default: fputs(usage_top, f); break;
 	}
@@ -176,6 +207,7 @@ enum {
 	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE, OPT_CONFIG, OPT_CHECK_CONFIG, OPT_USER, OPT_WEB,
 	OPT_TO_CLOSED, OPT_TO_UNSOLICITED, OPT_TO_UDP, OPT_TO_TCP, OPT_WRITE, OPT_COUNT, OPT_SNAPLEN, OPT_SAMPLE,
 	OPT_RATE,
+	OPT_DEVICE, OPT_NAT_PUBLIC, OPT_NO_PROBE, OPT_PROBE_INTERVAL, OPT_PROBE_RATE, OPT_NEIGHBOR_AGE,
 };
 
 static const struct option long_opts[] = {
@@ -200,6 +232,12 @@ static const struct option long_opts[] = {
 	{ "dump-streams", required_argument, NULL, OPT_DUMP_STREAMS },
 	{ "umem-mb", required_argument, NULL, OPT_UMEM },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "nat-public", required_argument, NULL, OPT_NAT_PUBLIC },
+	{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
+	{ "probe-interval", required_argument, NULL, OPT_PROBE_INTERVAL },
+	{ "probe-rate", required_argument, NULL, OPT_PROBE_RATE },
+	{ "neighbor-age", required_argument, NULL, OPT_NEIGHBOR_AGE },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -228,6 +266,7 @@ static bool allowed(enum ft_cmd cmd, int opt)
 	case 'v':
 		return true;
 	case 'i':
+		return cmd == CMD_RUN || cmd == CMD_STATUS || cmd == CMD_DETACH || cmd == CMD_DUMP || cmd == CMD_NEIGHBORS;
 	case OPT_PIN_ROOT:
 		return cmd == CMD_RUN || cmd == CMD_STATUS || cmd == CMD_DETACH || cmd == CMD_DUMP;
 	case OPT_WRITE:
@@ -240,9 +279,12 @@ static bool allowed(enum ft_cmd cmd, int opt)
 	case OPT_NO_DEDUP:
 	case OPT_MAX_FLOWS:
 	case OPT_NO_STEER_DONE:
+	case OPT_DEVICE:
+	case OPT_NAT_PUBLIC:
+	case OPT_NEIGHBOR_AGE:
 		return cmd == CMD_RUN || cmd == CMD_READ;
 	case OPT_JSON:
-		return cmd == CMD_READ || cmd == CMD_STATUS;
+		return cmd == CMD_READ || cmd == CMD_STATUS || cmd == CMD_NEIGHBORS;
 	case OPT_DUMP_STREAMS:
 		return cmd == CMD_READ;
 	case OPT_CONFIG:
@@ -284,6 +326,23 @@ static int add_local(struct config *c, const char *s)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* --device, --nat-public and [devices] lines: one table, each line checked as given (ndp/leases.h). */
+static int add_device(struct config *c, int opt, const char *arg, const char *where)
+{
+	char err[160];
+	int rc;
+
+	if (!c->leases && leases_new(&c->leases))
+		return -ENOMEM;
+	rc = opt == OPT_NAT_PUBLIC ? leases_add_public(c->leases, arg, err, sizeof(err))
+				   : leases_parse_line(c->leases, arg, err, sizeof(err));
+	if (rc && where)
+		pr_err("%s: %s\n", where, err);
+	else if (rc)
+		pr_err("--%s '%s': %s\n", opt == OPT_NAT_PUBLIC ? "nat-public" : "device", arg, err);
+	return rc;
 }
 
 static int parse_one(struct config *c, int opt, const char *arg)
@@ -353,6 +412,18 @@ static int parse_one(struct config *c, int opt, const char *arg)
 	case OPT_NO_STEER_DONE:
 		c->steer_done = false;
 		return 0;
+	case OPT_DEVICE:
+	case OPT_NAT_PUBLIC:
+		return add_device(c, opt, arg, NULL);
+	case OPT_NO_PROBE:
+		c->probe = false;
+		return 0;
+	case OPT_PROBE_INTERVAL:
+		return parse_u32("probe-interval", arg, 1, 86400, &c->probe_interval_s);
+	case OPT_PROBE_RATE:
+		return parse_u32("probe-rate", arg, 1, 1000, &c->probe_rate);
+	case OPT_NEIGHBOR_AGE:
+		return parse_u32("neighbor-age", arg, 60, 31536000, &c->neighbor_age_s);
 	case OPT_DUMP_STREAMS:
 		c->dump_dir = arg;
 		return 0;
@@ -421,7 +492,7 @@ static enum ft_cmd cmd_of(const char *s)
 {
 	static const struct { const char *name; enum ft_cmd cmd; } cmds[] = {
 		{ "run", CMD_RUN }, { "read", CMD_READ }, { "status", CMD_STATUS },
-		{ "detach", CMD_DETACH }, { "version", CMD_VERSION }, { "--version", CMD_VERSION },
+		{ "detach", CMD_DETACH }, { "neighbors", CMD_NEIGHBORS }, { "version", CMD_VERSION }, { "--version", CMD_VERSION },
 		{ "dump", CMD_DUMP },
 	};
 	unsigned int i;
@@ -529,7 +600,8 @@ int config_parse(struct config *c, int argc, char **argv)
 
 int config_validate(struct config *c)
 {
-	if ((c->cmd == CMD_RUN || c->cmd == CMD_STATUS || c->cmd == CMD_DETACH || c->cmd == CMD_DUMP) && !c->iface) {
+	if ((c->cmd == CMD_RUN || c->cmd == CMD_STATUS || c->cmd == CMD_DETACH || c->cmd == CMD_DUMP ||
+	     c->cmd == CMD_NEIGHBORS) && !c->iface) {
 		pr_err("-i IFACE is required\n");
 		return -EINVAL;
 	}
@@ -545,7 +617,7 @@ int config_validate(struct config *c)
 /* Keys that are on/off switches in a config file, and the field each sets. */
 static int set_bool(struct config *c, const char *key, const char *v)
 {
-	static const char *const keys[] = { "dedup", "promisc", "auto-local", "skip-own", "steer", "steer-done" };
+	static const char *const keys[] = { "dedup", "promisc", "auto-local", "skip-own", "steer", "steer-done", "probe" };
 	unsigned int i;
 	int on;
 
@@ -571,12 +643,14 @@ static int set_bool(struct config *c, const char *key, const char *v)
 		c->steer = on;
 	else if (!strcmp(key, "steer-done"))
 		c->steer_done = on;
+	else if (!strcmp(key, "probe"))
+		c->probe = on;
 	else
 		return -ENOENT;
 	return 0;
 }
 
-static const char *const bool_keys = "dedup, promisc, auto-local, skip-own, steer, steer-done";
+static const char *const bool_keys = "dedup, promisc, auto-local, skip-own, steer, steer-done, probe";
 
 static void list_keys(void)
 {
@@ -599,11 +673,17 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 
 	snprintf(lbuf, sizeof(lbuf), "%s: %s", where, key);
 	label = lbuf;
+	if (!strcmp(section, "devices")) { /* NAME = MAC, IPV4, LO-HI */
+		char line[600];
+
+		snprintf(line, sizeof(line), "%s = %s", key, value);
+		return add_device(c, OPT_DEVICE, line, lbuf) ? -EINVAL : 0;
+	}
 	if (!strcmp(section, "timeouts")) {
 		snprintf(name, sizeof(name), "timeout-%s", key);
 		key = name;
 	} else if (strcmp(section, "sensor") && *section) {
-		pr_err("%s: unknown section [%s]; accepted: [sensor], [timeouts]\n", where, section);
+		pr_err("%s: unknown section [%s]; accepted: [sensor], [timeouts], [devices]\n", where, section);
 		return -EINVAL;
 	}
 	rc = set_bool(c, key, value);
@@ -713,12 +793,31 @@ void config_dump(const struct config *c, FILE *f)
 		fprintf(f, "# queues = %u\n", c->queues);
 	fprintf(f, "user = %s\nweb = %s\nlog-level = %s\n", c->user ? c->user : "(flowtower if it exists)",
 		c->web ? c->web : "(off)", (const char *[]){ "error", "warn", "info", "debug" }[c->log_level & 3]);
+	fprintf(f, "probe = %s\nprobe-interval = %u\nprobe-rate = %u\nneighbor-age = %u\n", c->probe ? "yes" : "no",
+		c->probe_interval_s, c->probe_rate, c->neighbor_age_s);
 	fprintf(f, "\n[timeouts]\nclosed = %u\nunsolicited = %u\nudp = %u\ntcp = %u\n", c->to_closed,
 		c->to_unsolicited, c->to_udp, c->to_tcp);
+	if (leases_count(c->leases))
+		fprintf(f, "\n[devices]\n");
+	for (i = 0; i < leases_count(c->leases); i++) {
+		const struct lease *e = leases_get(c->leases, i);
+
+		fprintf(f, "%s = %02x:%02x:%02x:%02x:%02x:%02x", e->name, e->mac[0], e->mac[1], e->mac[2],
+			e->mac[3], e->mac[4], e->mac[5]);
+		if (e->has_ipv4 || e->port_lo)
+			fprintf(f, ", ");
+		if (e->has_ipv4)
+			fprintf(f, "%u.%u.%u.%u", e->ipv4[0], e->ipv4[1], e->ipv4[2], e->ipv4[3]);
+		if (e->port_lo)
+			fprintf(f, ", %u-%u", e->port_lo, e->port_hi);
+		fprintf(f, "\n");
+	}
 }
 
 void config_free(struct config *c)
 {
+	leases_free(c->leases);
+	c->leases = NULL;
 	while (c->n_owned)
 		free(c->owned[--c->n_owned]);
 }

@@ -13,6 +13,8 @@ enum ft_attach_mode { MODE_NATIVE, MODE_GENERIC, MODE_AUTO };
 
 #define CFG_MAX_NAMES 16
 
+struct leases;
+
 struct config {
 	enum ft_cmd cmd;
 	const char *iface;
@@ -41,6 +43,11 @@ struct config {
 	uint32_t resolve_s;	  /* how often --local-name is re-resolved */
 	int log_level;
 	const char *dump_dir;	  /* read --dump-streams: reassembled TCP prefixes */
+	struct leases *leases;	  /* --device, --nat-public, [devices] (ndp/leases.h); NULL when none */
+	bool probe;		  /* active IPv6 neighbor probing (default on; always off with --verdict drop) */
+	uint32_t probe_interval_s; /* one probe per address per this (default 300) */
+	uint32_t probe_rate;	  /* probes per second overall (default 10) */
+	uint32_t neighbor_age_s;  /* catalog entries not seen for this long go (default 14400) */
 	const char *config_file;  /* --config: read first, the command line overrides it */
 	bool check_config;	  /* --check-config: print the effective settings and exit */
 	const char *user;	  /* --user: drop to this user after attaching (default "flowtower" if it exists) */

@@ -17,6 +17,9 @@
 #include "kern/netif.h"
 #include "l7/dnscache.h"
 #include "l7/l7.h"
+#include "ndp/catalog.h"
+#include "ndp/leases.h"
+#include "ndp/probe.h"
 #include "store/jsonl.h"
 #include "util/clock.h"
 #include "util/htab.h"
@@ -61,6 +64,14 @@ static void mark_done(void *arg, const struct flow_key *k)
 	if (d->cfg->steer_done && !d->cfg->afpacket)
 		bpf_map_update_elem(d->ld.fd_preamble, k, &sv, BPF_ANY);
 	/* AF_PACKET mode: the worker's acct twin marks its own preamble table (workers.c) */
+}
+
+/* A worker's NDP frame (a copy: the host got the original): into the neighbor catalog. */
+static void on_ndp(void *arg, const uint8_t *frame, uint32_t caplen, const struct pkt_info *pi, uint64_t ts)
+{
+	struct daemon *d = arg;
+
+	catalog_ndp_frame(d->cat, frame, caplen, pi, ts); /* problems are counted in its stats */
 }
 
 static int on_copy(void *arg, void *data, size_t size)
@@ -244,6 +255,8 @@ static void ctl_answer(void *arg, const char *cmd, FILE *out)
 		}
 	} else if (!strcmp(cmd, "state")) {
 		write_state(d, out);
+	} else if (!strcmp(cmd, "neighbors")) {
+		catalog_write(d->cat, out, d->cfg->leases);
 	} else if (!strcmp(cmd, "report")) {
 		write_report(d, out);
 	} else if (!strcmp(cmd, "seconds") && d->live) {
@@ -262,7 +275,7 @@ static int start_workers(struct daemon *d)
 		.n_producers = d->n_queues + 1,
 		.fs = &d->fs,
 		.dlt = DLT_EN10MB,
-		.pl = { .dns = d->dns, .dns_lock = &d->dns_mu, .mark_done = mark_done, .arg = d },
+		.pl = { .dns = d->dns, .dns_lock = &d->dns_mu, .mark_done = mark_done, .ndp = on_ndp, .arg = d },
 		.account = d->cfg->afpacket,
 		.acct = {
 			.dedup = d->cfg->dedup,
@@ -359,6 +372,52 @@ static int open_afpacket(struct daemon *d)
 	return err;
 }
 
+/* The catalog resumes from the file the last run saved; configured devices are static entries. */
+static int start_catalog(struct daemon *d)
+{
+	const struct config *c = d->cfg;
+	int n, err;
+
+	err = catalog_new(&d->cat, (uint64_t)c->neighbor_age_s * NS_PER_SEC, 65536);
+	if (err)
+		return err;
+	snprintf(d->cat_path, sizeof(d->cat_path), CATALOG_PATH_FMT, c->iface);
+	n = catalog_load(d->cat, d->cat_path);
+	if (n > 0)
+		pr_info("%s: %d neighbors from the last run\n", d->cat_path, n);
+	else if (n < 0 && n != -ENOENT)
+		pr_warn("%s: %s (starting with an empty catalog)\n", d->cat_path, strerror(-n));
+	catalog_expire(d->cat, clock_wall_ns());
+	n = catalog_add_leases(d->cat, c->leases, clock_wall_ns());
+	return n < 0 ? n : 0;
+}
+
+/*
+ * With root (SO_BINDTODEVICE), after the program is attached (the advertisements that answer must
+ * be copied); its thread starts with the others. It reads the kernel's neighbor table and, unless
+ * the port has no host traffic, probes.
+ */
+static void open_probe(struct daemon *d)
+{
+	const struct config *c = d->cfg;
+	struct probe_cfg pc = {
+		.ifname = c->iface,
+		.cat = d->cat,
+		.send = c->probe && !c->verdict_drop,
+		.netlink = true,
+		.interval_ns = (uint64_t)c->probe_interval_s * NS_PER_SEC,
+		.rate = c->probe_rate,
+		.burst = c->probe_rate * 2,
+	};
+	int err = probe_new(&d->probe, &pc);
+
+	if (err)
+		pr_warn("%s: no neighbor probing or kernel neighbor table: %s\n", c->iface, strerror(-err));
+	else
+		pr_info("%s: neighbor probing %s\n", c->iface,
+			pc.send ? "on" : c->verdict_drop ? "off (--verdict drop)" : "off (--no-probe)");
+}
+
 /* Everything that needs root: the program, its maps and link, sockets, rings, the control socket. */
 static int open_all(struct daemon *d)
 {
@@ -394,6 +453,7 @@ static int open_all(struct daemon *d)
 	if (err)
 		return err;
 ctl:
+	open_probe(d);
 	ctlsock_path(d->cfg->iface, path, sizeof(path));
 	if (ctlsock_open(&d->ctl, path, ctl_answer, d))
 		pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
@@ -413,6 +473,8 @@ static int start_threads(struct daemon *d)
 		err = capture_run(d->cap, d->wk);
 	if (!err && d->ctl)
 		err = ctlsock_run(d->ctl);
+	if (!err && d->probe && probe_start(d->probe))
+		pr_warn("%s: the prober's thread did not start: no probes, no kernel neighbors\n", d->cfg->iface);
 	if (!err && live_start(&d->live, d))
 		pr_warn("no per-second figures for the web page\n");
 	return err;
@@ -433,6 +495,8 @@ int daemon_start(struct daemon *d)
 	err = flowset_init(&d->fs, n_workers(d->cfg, d->n_queues), d->cfg->max_flows);
 	if (!err)
 		err = dnscache_new(&d->dns, 65536);
+	if (!err)
+		err = start_catalog(d);
 	if (!err)
 		err = open_all(d);
 	if (!err)
@@ -500,6 +564,57 @@ static void expire(struct daemon *d)
 	free(v);
 }
 
+struct tag_ctx {
+	struct daemon *d;
+	uint64_t since, now;
+};
+
+/* A flow's local sides take their MACs (and device name); an IPv6 one without is probed. */
+static int tag_flow(void *arg, struct flow_rec *r)
+{
+	struct tag_ctx *t = arg;
+	struct flow_ext *x = r->ext;
+	const char *dev;
+	uint8_t mac[6];
+	int side;
+
+	if (r->dirty_gen <= t->since)
+		return 0;
+	for (side = SIDE_A; side <= SIDE_B; side++) {
+		if (!(r->tot.flags & (side == SIDE_A ? FLOW_F_LOCAL_A : FLOW_F_LOCAL_B)) ||
+		    (x && (x->has_mac & (1 << side))))
+			continue;
+		if (catalog_flow_side(t->d->cat, t->d->cfg->leases, &r->key, side, t->now, mac, &dev) > 0) {
+			if (!x && !(x = r->ext = calloc(1, sizeof(*x))))
+				return 0;
+			memcpy(x->mac[side], mac, 6);
+			x->has_mac |= (uint8_t)(1 << side);
+			if (dev && !x->device[0])
+				snprintf(x->device, sizeof(x->device), "%s", dev);
+		} else if (r->key.ip_version == 6) {
+			probe_request(t->d->probe, (const uint8_t *)(side == SIDE_A ? r->key.addr_a : r->key.addr_b),
+				      t->now);
+		}
+	}
+	return 0;
+}
+
+static void tag_flows(struct daemon *d)
+{
+	struct tag_ctx t = { d, d->tagged_gen, clock_wall_ns() };
+	unsigned int s;
+
+	if (clock_mono_ns() >= d->next_full_tag_ns) {
+		t.since = 0; /* probe answers and late advertisements reach quiet flows too */
+		d->next_full_tag_ns = clock_mono_ns() + 30 * NS_PER_SEC;
+	}
+	for (s = 0; s < d->fs.n; s++) {
+		flow_table_foreach(flowset_lock(&d->fs, s), tag_flow, &t);
+		flowset_unlock(&d->fs, s);
+	}
+	d->tagged_gen = d->cfg->afpacket ? d->afp_gen : d->ld.ctl.gen;
+}
+
 void daemon_tick(struct daemon *d)
 {
 	int err;
@@ -512,7 +627,12 @@ void daemon_tick(struct daemon *d)
 		if (err)
 			pr_warn("drain: %s (retried next time; counts stay in the kernel)\n", strerror(-err));
 	}
+	tag_flows(d);
 	expire(d);
+	catalog_expire(d->cat, clock_wall_ns());
+	err = catalog_save(d->cat, d->cat_path, d->cfg->leases, false);
+	if (err < 0)
+		pr_debug("%s: %s\n", d->cat_path, strerror(-err));
 	capture_check(d->cap);
 	if (d->cfg->n_local_names && clock_mono_ns() >= d->next_resolve_ns) {
 		build_prefixes(d);
@@ -595,6 +715,11 @@ int daemon_final(struct daemon *d)
 		afp_drain(d);
 	else if (drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d))
 		return -EIO;
+	if (d->cat) {
+		tag_flows(d);
+		if (catalog_save(d->cat, d->cat_path, d->cfg->leases, true) < 0)
+			pr_warn("%s: the neighbor catalog was not saved\n", d->cat_path);
+	}
 	if (d->wk) {
 		workers_stats(d->wk, &ws);
 		pr_info("%llu frames read, %llu flows named by TLS, %llu by HTTP, %llu by QUIC\n",
@@ -611,6 +736,8 @@ void daemon_stop(struct daemon *d)
 {
 	ctlsock_stop(d->ctl);
 	d->ctl = NULL;
+	probe_free(d->probe);
+	d->probe = NULL;
 	live_stop(d->live);
 	d->live = NULL;
 	capture_stop(d->cap);
@@ -621,6 +748,8 @@ void daemon_stop(struct daemon *d)
 	d->copies = NULL;
 	workers_stop(d->wk);
 	d->wk = NULL;
+	catalog_free(d->cat); /* after the workers and the prober, which learn into it */
+	d->cat = NULL;
 	if (d->fs.n)
 		flowset_fini(&d->fs);
 	dnscache_free(d->dns);

@@ -17,6 +17,8 @@ struct ring_buffer;
 struct capture;
 struct ctlsock;
 struct htab;
+struct catalog;
+struct probe;
 struct live;
 
 struct daemon {
@@ -44,6 +46,11 @@ struct daemon {
 	uint64_t afp_gen;
 	int afp_offloads;	    /* offloads we turned off (AF_PACKET mode restores them at exit) */
 	unsigned int n_queues;
+	struct catalog *cat;	    /* neighbors: NDP copies, probes, the kernel's table, leases */
+	struct probe *probe;	    /* its thread: UDP/9 probes and rtnetlink; NULL when it could not start */
+	char cat_path[128];	    /* /run/flowtower/IFACE.neighbors.jsonl */
+	uint64_t tagged_gen;	    /* records changed after this drain generation still need their MACs */
+	uint64_t next_full_tag_ns;  /* and every 30 s every record, for answers that came later */
 #define DAEMON_OLD_CFGS 8
 	struct config *old_cfgs[DAEMON_OLD_CFGS]; /* replaced by reloads, kept for readers */
 	unsigned int n_old_cfgs;

@@ -41,6 +41,7 @@ struct flow_ext {
 	uint8_t tls_ch_seen;	/* ClientHellos read (2 after a HelloRetryRequest) */
 	uint8_t mac[2][6];	/* per side, when known (devices) */
 	uint8_t has_mac;	/* bit per side */
+	char device[32];	/* the local side's configured name (LEASE_NAME_MAX), "" when none */
 	uint16_t pkts_seen;	/* steered packets that reached userspace */
 };
 

@@ -116,6 +116,7 @@ void jsonl_flow(struct jw *w, const struct flow_rec *r)
 	l7_json(w, r->ext);
 	put_mac(w, "orig_mac", r->ext, orig);
 	put_mac(w, "resp_mac", r->ext, resp);
+	jw_str(w, "device", r->ext && ((const struct flow_ext *)r->ext)->device[0] ? ((const struct flow_ext *)r->ext)->device : NULL);
 	jw_obj_end(w);
 }
 
