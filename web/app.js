@@ -64,6 +64,9 @@ const SERIES = [
   { key: "other", label: "other", stroke: "#7f7f7f" },
 ];
 
+// whole seconds and up: samples are a second (or a minute) apart
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
+
 function makeChart(el, height) {
   if (typeof uPlot !== "function") {
     el.textContent = "The chart package (uPlot) did not load.";
@@ -75,7 +78,7 @@ function makeChart(el, height) {
     height,
     scales: { x: { time: true } },
     series: [{}].concat(SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.5, value: (u, v) => (v === null ? "–" : fmtBits(v)) }))),
-    axes: [{}, { size: 80, values: (u, vals) => vals.map(fmtBits) }],
+    axes: [{ incrs: TIME_STEPS }, { size: 80, values: (u, vals) => vals.map(fmtBits) }],
   };
   return new uPlot(opts, [[], [], [], []], el);
 }

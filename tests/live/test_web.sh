@@ -121,6 +121,9 @@ sleep 2.5 # the last second sampled, the last drain merged
 status_json >"$WORK/status.jsonl"
 web_get /metrics >"$WORK/metrics.txt"
 "$TEST_WEB" --check-metrics "$WORK/metrics.txt"
+if command -v promtool >/dev/null; then # Prometheus's own linter, where installed
+	check "promtool check metrics accepts /metrics" promtool check metrics <"$WORK/metrics.txt"
+fi
 ok=1
 for dir in tx rx other; do
 	for v in 4 6; do
