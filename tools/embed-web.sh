@@ -41,7 +41,7 @@ type_of() {
 			exit 1
 		fi
 		type_of "$file" >/dev/null || { echo "embed-web: $file: no Content-Type for this extension" >&2; exit 1; }
-		echo "static const unsigned char a$i[] = { /* $file */"
+		echo "static const unsigned char a${i}[] = { /* $file */"
 		od -An -v -tx1 "$file" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
 		echo "	0 /* not part of the file: an empty one still makes an array */"
 		echo "};"

@@ -79,7 +79,7 @@ metric() { awk -v s="$1" '$1 == s { print $2 }' "$WORK/metrics.txt"; }
 command -v chromium >/dev/null || fail "chromium is installed (tools/install-deps.sh)"
 command -v curl >/dev/null || { fail "curl is installed (tools/install-deps.sh)"; exit 1; }
 [ -x "$TEST_WEB" ] || fail "$TEST_WEB is built (make check builds it): the metrics checker"
-lab_up && lab_lo_up || { fail "lab setup"; exit 1; }
+if ! lab_up || ! lab_lo_up; then fail "lab setup"; exit 1; fi
 src=$(ethernet_copy "$CAPTURE") || { fail "capture rewritten to Ethernet"; exit 1; }
 "$FT" read --json --local $LOCAL "$src" >"$WORK/offline.jsonl" 2>/dev/null
 want=$(frames_in "$WORK/offline.jsonl")
@@ -90,7 +90,7 @@ b=max(f, key=lambda x: x["orig_bytes"]+x["resp_bytes"])
 print(b["orig_addr"], b["resp_addr"], b["hostname"] or "-", b["orig_bytes"]+b["resp_bytes"])' "$WORK/offline.jsonl")
 
 sensor_start --web 127.0.0.1:$WEB_PORT --local $LOCAL || { fail "sensor attached with --web"; exit 1; }
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	[ "$(web_get /api/state -o /dev/null -w '%{http_code}')" = 200 ] && break
 	sleep 0.1
 done
