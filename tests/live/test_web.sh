@@ -94,7 +94,10 @@ for _ in $(seq 1 50); do
 	[ "$(web_get /api/state -o /dev/null -w '%{http_code}')" = 200 ] && break
 	sleep 0.1
 done
-if ! check "--web 127.0.0.1:$WEB_PORT answers /api/state" test "$(web_get /api/state -o /dev/null -w '%{http_code}')" = 200; then
+if [ "$(web_get /api/state -o /dev/null -w '%{http_code}')" = 200 ]; then
+	pass "--web 127.0.0.1:$WEB_PORT answers /api/state"
+else
+	fail "--web 127.0.0.1:$WEB_PORT answers /api/state"
 	echo "  the daemon does not serve --web: is web_open/web_run wired into user/ctl/daemon.c?" >&2
 	grep -i web "$SENSOR_LOG" | sed 's/^/  sensor: /' >&2
 	exit 1
