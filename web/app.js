@@ -172,14 +172,15 @@ async function updateTop() {
 }
 
 async function updateDevices() {
-  const r = await getJSON("api/report?type=neighbor");
+  let r = await getJSON("api/neighbors");
+  if (!r.ok && r.status === 503) r = await getJSON("api/report?type=neighbor"); // a daemon without `neighbors`
   if (!r.ok) {
     $("devices-empty").textContent = "No devices: " + r.error;
     fill("device-list", "devices-empty", []);
     return;
   }
   const rows = r.data.map((n) =>
-    row([{ text: n.addr }, { text: n.mac || "–" }, { text: n.source || "–" }, { text: n.first_seen || "–" }, { text: n.last_seen || "–" }], {
+    row([{ text: n.addr }, { text: n.mac || "–" }, { text: n.device || "" }, { text: n.source || "–" }, { text: n.first_seen || "–" }, { text: n.last_seen || "–" }], {
       addr: n.addr,
       mac: n.mac || "",
     }),

@@ -56,6 +56,8 @@ if top:
 for r in body("top-hosts"):
     print("host.%s=%s" % (r["attrs"].get("data-hostname"), r["attrs"].get("data-bytes")))
 print("devices.rows=%d" % len(body("device-list")))
+for r in body("device-list"):
+    print("device=%s %s" % (r["attrs"].get("data-addr"), r["attrs"].get("data-mac")))
 print("devices.empty_shown=%d" % ("hidden" not in p.el.get("devices-empty", {"hidden": ""})))
 print("health=%s" % p.el.get("health", {}).get("data-state", ""))
 print("drops.rows=%d" % len(body("drop-list")))
@@ -158,20 +160,34 @@ check "top table: the row shows addresses, name and bytes" \
 	grep -q "^top0.text=tcp | $big_orig:[0-9]* | $big_resp:443 | $big_name | $(/usr/bin/python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$big_bytes")" "$F"
 check "hostnames table: $big_name with its bytes" test "$(fact $F "host.$big_name")" = "$(/usr/bin/python3 -c 'import json,sys
 print(sum(x["orig_bytes"]+x["resp_bytes"] for x in map(json.loads, open(sys.argv[1])) if x.get("hostname")==sys.argv[2]))' "$WORK/offline.jsonl" "$big_name")"
-neigh=$(web_get '/api/report?type=neighbor' | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-if [ "${neigh:-0}" -gt 0 ]; then
-	check "devices: one row per neighbor ($neigh)" test "$(fact $F devices.rows)" = "$neigh"
-else
-	check "devices: none reported, the empty-state line shows" test "$(fact $F devices.empty_shown)" = 1
-fi
+check "devices: none known yet (IPv6 off), the empty-state line shows" \
+	test "$(fact $F devices.empty_shown)" = 1 -a "$(fact $F devices.rows)" = 0
 check "health: nothing lost, drop table filled" test "$(fact $F health)" = ok -a "$(fact $F drops.rows)" -gt 0
 check "history: no database, the page says why (404)" test "$(fact $F history.error)" = 404
+
+# ---- devices: IPv6 on, a ping across the mirror port; the catalog's neighbors become rows -------
+if lab_ipv6 2001:db8:77::1/64 2001:db8:77::10/64; then
+	mac_r=$(if_mac $NS_R $IF_R)
+	ping6_ok $NS_S 2001:db8:77::10 2
+	for _ in $(seq 1 50); do
+		web_get /api/neighbors | grep -q "\"mac\":\"$mac_r\"" && break
+		sleep 0.1
+	done
+	neigh=$(web_get /api/neighbors | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	page_dom "$URL" >"$WORK/devices.html"
+	facts "$WORK/devices.html" >"$WORK/devices.facts"
+	check "devices: the daemon learned neighbors ($neigh)" test "${neigh:-0}" -gt 0
+	check "devices: one row per neighbor" test "$(fact "$WORK/devices.facts" devices.rows)" = "${neigh:-x}"
+	check "devices: 2001:db8:77::10 is shown with $mac_r" grep -q "^device=2001:db8:77::10 $mac_r$" "$WORK/devices.facts"
+else
+	fail "IPv6 on in the lab"
+fi
 
 # ---- the API on the real daemon -----------------------------------------------------------------
 code_type() { web_get "$@" -o /dev/null -w '%{http_code} %{content_type}'; }
 check "GET / is the page" test "$(code_type /)" = "200 text/html; charset=utf-8"
 check "GET /uPlot.iife.min.js is the chart package" test "$(code_type /uPlot.iife.min.js)" = "200 text/javascript; charset=utf-8"
-for p in /api/state /api/stats /api/seconds /api/top /api/report; do
+for p in /api/state /api/stats /api/seconds /api/top /api/report /api/neighbors; do
 	check "GET $p is JSON" test "$(code_type $p)" = "200 application/json"
 	check "GET $p parses" /usr/bin/python3 -c 'import json,sys; json.load(sys.stdin)' < <(web_get $p)
 done
@@ -184,3 +200,4 @@ check "answers say no-store and nosniff" test "$(web_get /api/top -D - -o /dev/n
 check "a foreign Host is refused (DNS rebinding)" test "$(code_type /api/top -H 'Host: evil.example' | cut -d' ' -f1)" = 403
 sensor_stop TERM
 check "the daemon stopped cleanly with the server running" grep -q "final drain" "$SENSOR_LOG"
+rm -f "/run/flowtower/$IF_S.neighbors.jsonl" # the catalog our daemon saved for this lab's interface

@@ -547,6 +547,8 @@ static void fake_answer(void *arg, const char *cmd, FILE *out)
 		      "\"other_bytes\":0,\"other_pkts\":0}]\n", out);
 	} else if (!strcmp(cmd, "top")) {
 		fputs("{\"flows\":[{\"type\":\"flow\",\"orig_addr\":\"10.0.0.1\"}],\"hostnames\":[]}\n", out);
+	} else if (!strcmp(cmd, "neighbors")) {
+		fputs("{\"type\":\"neighbor\",\"addr\":\"fe80::9\",\"mac\":\"02:00:00:00:00:09\",\"device\":\"nas\"}\n", out);
 	} else if (!strcmp(cmd, "report")) {
 		fputs("{\"type\":\"flow\",\"orig_addr\":\"10.0.0.1\"}\n"
 		      "{\"type\":\"neighbor\",\"addr\":\"fe80::1\",\"mac\":\"02:00:00:00:00:01\"}\n"
@@ -689,6 +691,8 @@ static bool test_routes(void)
 	ok &= expect_resp(port, "GET", "/api/report?type=neighbor", 200, "application/json",
 			  "[{\"type\":\"neighbor\",\"addr\":\"fe80::1\",\"mac\":\"02:00:00:00:00:01\"},\n{\"type\":\"neighbor\"");
 	ok &= expect_resp(port, "GET", "/api/report?type=Flow;", 400, "application/json", "\"error\"");
+	ok &= expect_resp(port, "GET", "/api/neighbors", 200, "application/json",
+			  "[{\"type\":\"neighbor\",\"addr\":\"fe80::9\",\"mac\":\"02:00:00:00:00:09\",\"device\":\"nas\"}]\n");
 	ok &= expect_resp(port, "GET", "/api/history", 404, "application/json", "no database");
 	ok &= expect_resp(port, "GET", "/api/nothing", 404, "application/json", "\"error\"");
 	ok &= expect_resp(port, "GET", "/nothing.js", 404, "text/plain", NULL);

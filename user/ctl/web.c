@@ -195,10 +195,10 @@ static enum MHD_Result api_passthrough(struct web *w, struct MHD_Connection *c, 
 }
 
 /*
- * `report` is JSON lines; served as one array of those objects. ?type=T keeps the
- * lines of that type only (the writer puts "type" first: {"type":"neighbor",...}).
+ * JSON lines (`report`, `neighbors`) served as one array of those objects. ?type=T keeps
+ * the lines of that type only (the writer puts "type" first: {"type":"neighbor",...}).
  */
-static enum MHD_Result api_report(struct web *w, struct MHD_Connection *c)
+static enum MHD_Result api_lines(struct web *w, struct MHD_Connection *c, const char *cmd)
 {
 	const char *type = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "type");
 	char *ans, *line, *save = NULL, *out = NULL, want[64];
@@ -209,9 +209,9 @@ static enum MHD_Result api_report(struct web *w, struct MHD_Connection *c)
 	if (type && (strlen(type) > 32 || strspn(type, "abcdefghijklmnopqrstuvwxyz_") != strlen(type)))
 		return send_error_json(c, MHD_HTTP_BAD_REQUEST, "type: lowercase letters and _ only");
 	snprintf(want, sizeof(want), "{\"type\":\"%s\"", type ? type : "");
-	ans = ask(w, "report", &len);
+	ans = ask(w, cmd, &len);
 	if (!ans || (len && !is_json(ans, '{')))
-		return send_no_answer(c, "report", ans);
+		return send_no_answer(c, cmd, ans);
 	f = open_memstream(&out, &olen);
 	if (!f) {
 		free(ans);
@@ -389,7 +389,9 @@ static enum MHD_Result route(struct web *w, struct MHD_Connection *c, const char
 		if (!strcmp(url, passthrough[i][0]))
 			return api_passthrough(w, c, passthrough[i][1]);
 	if (!strcmp(url, "/api/report"))
-		return api_report(w, c);
+		return api_lines(w, c, "report");
+	if (!strcmp(url, "/api/neighbors"))
+		return api_lines(w, c, "neighbors");
 	if (!strcmp(url, "/api/history"))
 		return api_history(w, c);
 	if (!strcmp(url, "/metrics"))

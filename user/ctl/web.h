@@ -14,7 +14,7 @@ struct web_asset {
 };
 extern const struct web_asset web_assets[];
 
-/* The control socket's answer function: "state", "stats", "report", "seconds", "top" into out. */
+/* The control socket's answer function: "state", "stats", "report", "neighbors", "seconds", "top". */
 typedef void (*web_answer_fn)(void *arg, const char *cmd, FILE *out);
 
 struct web_cfg {
