@@ -116,6 +116,7 @@ CREATE TABLE flowtower.flows (
 	quic_ja4 text,
 	extra jsonb,				-- attributes without a column yet (newer sensors), as sent
 	written_at timestamptz NOT NULL DEFAULT now(), -- when the store last wrote the row
+	writes integer NOT NULL DEFAULT 1,	-- batches that wrote it (1: inserted by the last one)
 	PRIMARY KEY (sensor, uuid, first_seen)
 ) PARTITION BY RANGE (first_seen);
 

@@ -20,10 +20,8 @@ struct pg {
 	PGconn *c;
 	PGcancel *cancel; /* for pg_cancel() from another thread */
 	pthread_mutex_t cancel_lock;
-	char *sql_table;  /* CREATE TEMP TABLE ft_flows: the flows columns, generated from fr_cols[] */
-	char *sql_copy;	  /* COPY ft_flows (...) FROM STDIN */
-	char *sql_flows;  /* the flow upsert */
-	struct stage st;  /* the batch being applied as COPY text */
+	struct stage_sql sql; /* the flow statements, generated from fr_cols[] */
+	struct stage st;      /* the batch being applied as COPY text */
 	char err[256];
 };
 
@@ -83,7 +81,7 @@ int pg_new(struct pg **out, const char *conninfo, const char *sensor)
 		return -ENOMEM;
 	p->conninfo = strdup(conninfo ? conninfo : "");
 	p->sensor = strdup(sensor ? sensor : "");
-	if (!p->conninfo || !p->sensor || stage_sql(&p->sql_table, &p->sql_copy, &p->sql_flows)) {
+	if (!p->conninfo || !p->sensor || stage_sql_new(&p->sql)) {
 		pg_free(p);
 		return -ENOMEM;
 	}
@@ -102,9 +100,7 @@ void pg_free(struct pg *p)
 		explicit_bzero(p->conninfo, strlen(p->conninfo));
 	free(p->conninfo);
 	free(p->sensor);
-	free(p->sql_table);
-	free(p->sql_copy);
-	free(p->sql_flows);
+	stage_sql_free(&p->sql);
 	stage_fini(&p->st);
 	free(p);
 }
@@ -186,7 +182,7 @@ static int session_init(struct pg *p)
 		err = run(p, "staging table",
 			  "CREATE TEMP TABLE IF NOT EXISTS ft_stage (n integer, line jsonb) ON COMMIT DELETE ROWS");
 	if (!err)
-		err = run(p, "staging table", p->sql_table);
+		err = run(p, "staging tables", p->sql.tables);
 	return err;
 }
 
@@ -302,15 +298,24 @@ static int step(struct pg *p, const char *what, const char *sql, int n, const ch
 static int upserts(struct pg *p, const struct store_batch *b, const char *const *params, struct pg_result *res)
 {
 	struct stage *st = &p->st;
-	uint64_t ignored;
+	uint64_t ignored, drift = 0;
 	int err = 0;
 
 	if (st->flows) {
-		err = copy_in(p, "copy flows", p->sql_copy, st->rows.p, st->rows.len);
+		err = copy_in(p, "copy flows", p->sql.copy, st->rows.p, st->rows.len);
 		if (!err)
 			err = step(p, "flow partitions", sql_partitions, 0, NULL, &ignored);
 		if (!err)
-			err = step(p, "flows", p->sql_flows, 1, params, &res->flows);
+			err = step(p, "flows", p->sql.upsert, 1, params, &res->flows);
+		if (!err)
+			err = step(p, "first_seen moved", p->sql.drift, 1, params, &drift);
+		if (!err && drift)
+			err = step(p, "first_seen moved", p->sql.move, 1, params, &ignored);
+		if (!err && drift)
+			err = step(p, "first_seen moved", p->sql.merge, 1, params, &ignored);
+		if (!err && drift)
+			pr_debug("store: %" PRIu64 " flows reported an earlier first_seen: rows merged\n", drift);
+		res->flows -= err ? 0 : drift; /* the moved rows were counted as written twice */
 	}
 	if (!err && (st->tput || st->neigh))
 		err = copy_in(p, "copy lines", "COPY ft_stage (n, line) FROM STDIN", st->lines.p, st->lines.len);

@@ -186,69 +186,104 @@ static void columns(struct sql *q, const char *prefix)
 	add(q, ", %sextra", prefix);
 }
 
+/* The update rules, with the newer values in src (EXCLUDED, or the moved row n). */
+static void set_list(struct sql *q, const char *src)
+{
+	for (unsigned int i = 0; i < fr_ncols; i++) {
+		const char *c = fr_cols[i].column;
+
+		if (fr_cols[i].keep == FR_IDENTITY)
+			continue; /* uuid, first_seen, the flow key */
+		if (!strcmp(c, "hostname_source")) /* goes with the hostname it names */
+			add(q, ", %s = CASE WHEN %s.hostname IS NOT NULL THEN %s.%s ELSE f.%s END", c, src, src, c, c);
+		else if (fr_cols[i].keep == FR_REPLACE)
+			add(q, ", %s = %s.%s", c, src, c);
+		else
+			add(q, ", %s = COALESCE(%s.%s, f.%s)", c, src, c, c);
+	}
+	add(q, ", extra = CASE WHEN f.extra IS NULL THEN %s.extra WHEN %s.extra IS NULL THEN f.extra"
+	       " ELSE f.extra || %s.extra END", src, src, src);
+}
+
 /*
- * The last line of a uuid wins (dedup above). k finds the row's stored first_seen (part of the key,
- * fixed at its first write) within an hour of the line's, so a first_seen that moved updates that
- * row instead of adding a second one. Counters are current totals and replace; attributes never
- * go back to NULL (a restarted sensor may have forgotten what it learned).
+ * The last line of a uuid wins (dedup above). Counters are current totals and replace; attributes
+ * never go back to NULL (a restarted sensor may have forgotten what it learned). Rows inserted
+ * (writes = 1; xmax cannot be returned from a partitioned table) go to ft_new for the drift check.
  */
 static void upsert(struct sql *q)
 {
 	unsigned int i;
 
-	add(q, "INSERT INTO flowtower.flows AS f (sensor, ");
+	add(q, "WITH w AS (INSERT INTO flowtower.flows AS f (sensor, ");
 	columns(q, "");
 	add(q, ") SELECT $1::text");
-	for (i = 0; i < fr_ncols; i++) {
-		const char *c = fr_cols[i].column;
-
-		if (!strcmp(c, "first_seen"))
-			add(q, ", COALESCE(k.first_seen, t.first_seen)");
-		else if (fr_cols[i].keep == FR_REPLACE)
-			add(q, ", COALESCE(t.%s, 0)", c); /* counters are NOT NULL */
-		else
-			add(q, ", t.%s", c);
-	}
+	for (i = 0; i < fr_ncols; i++)
+		add(q, fr_cols[i].keep == FR_REPLACE ? ", COALESCE(t.%s, 0)" : ", t.%s", fr_cols[i].column);
 	add(q, ", NULLIF(jsonb_strip_nulls(t.extra), '{}') FROM ft_flows t"
-	       " LEFT JOIN LATERAL (SELECT x.first_seen FROM flowtower.flows x WHERE x.sensor = $1::text"
-	       " AND x.uuid = t.uuid AND x.first_seen >= t.first_seen - interval '1 hour'"
-	       " AND x.first_seen <= t.first_seen + interval '1 hour' LIMIT 1) k ON true"
-	       " ON CONFLICT (sensor, uuid, first_seen) DO UPDATE SET written_at = now()");
-	for (i = 0; i < fr_ncols; i++) {
-		const char *c = fr_cols[i].column;
-
-		if (fr_cols[i].keep == FR_IDENTITY)
-			continue; /* identity: uuid, first_seen, the flow key */
-		if (!strcmp(c, "hostname_source")) /* goes with the hostname it names */
-			add(q, ", %s = CASE WHEN EXCLUDED.hostname IS NOT NULL THEN EXCLUDED.%s ELSE f.%s END", c, c, c);
-		else if (fr_cols[i].keep == FR_REPLACE)
-			add(q, ", %s = EXCLUDED.%s", c, c);
-		else
-			add(q, ", %s = COALESCE(EXCLUDED.%s, f.%s)", c, c, c);
-	}
-	add(q, ", extra = CASE WHEN f.extra IS NULL THEN EXCLUDED.extra WHEN EXCLUDED.extra IS NULL THEN f.extra"
-	       " ELSE f.extra || EXCLUDED.extra END");
+	       " ON CONFLICT (sensor, uuid, first_seen) DO UPDATE SET written_at = now(), writes = f.writes + 1");
+	set_list(q, "EXCLUDED");
+	add(q, " RETURNING f.uuid, f.first_seen, f.writes = 1 AS fresh),"
+	       " n AS (INSERT INTO ft_new SELECT uuid, first_seen FROM w WHERE fresh)"
+	       " SELECT count(*) FROM w");
 }
 
-int stage_sql(char **table, char **copy, char **ups)
+/*
+ * first_seen is part of the key (a partitioned table's key holds its partition key) and a sensor
+ * may report a flow's first_seen a little earlier than before (a late packet from another CPU).
+ * Such a line was just inserted as a second row: find the older row of its uuid (within an hour),
+ * then fold the new row into it, first_seen the earlier of the two (UPDATE may move it to another
+ * partition; ON CONFLICT could not). Only inserted rows are probed, not every update.
+ */
+static const char sql_drift[] =
+	"INSERT INTO ft_drift SELECT n.uuid, n.first_seen, k.first_seen FROM ft_new n"
+	" JOIN LATERAL (SELECT x.first_seen FROM flowtower.flows x WHERE x.sensor = $1::text AND x.uuid = n.uuid"
+	" AND x.first_seen <> n.first_seen AND x.first_seen >= n.first_seen - interval '1 hour'"
+	" AND x.first_seen <= n.first_seen + interval '1 hour' LIMIT 1) k ON true";
+static const char sql_move[] =
+	"WITH m AS (DELETE FROM flowtower.flows x USING ft_drift d WHERE x.sensor = $1::text AND x.uuid = d.uuid"
+	" AND x.first_seen = d.new_fs RETURNING x.*) INSERT INTO ft_moved SELECT * FROM m";
+
+static void merge(struct sql *q)
 {
-	struct sql t = {}, c = {}, u = {};
+	add(q, "UPDATE flowtower.flows f SET written_at = now(), writes = f.writes + n.writes,"
+	       " first_seen = LEAST(f.first_seen, n.first_seen)");
+	set_list(q, "n");
+	add(q, " FROM ft_drift d JOIN ft_moved n ON n.uuid = d.uuid"
+	       " WHERE f.sensor = $1::text AND f.uuid = d.uuid AND f.first_seen = d.old_fs");
+}
+
+int stage_sql_new(struct stage_sql *out)
+{
+	struct sql t = {}, c = {}, u = {}, m = {};
 
 	add(&t, "CREATE TEMP TABLE IF NOT EXISTS ft_flows ON COMMIT DELETE ROWS AS SELECT ");
 	columns(&t, "");
-	add(&t, " FROM flowtower.flows WITH NO DATA");
+	add(&t, " FROM flowtower.flows WITH NO DATA;"
+		"CREATE TEMP TABLE IF NOT EXISTS ft_moved ON COMMIT DELETE ROWS AS SELECT * FROM flowtower.flows"
+		" WITH NO DATA;"
+		"CREATE TEMP TABLE IF NOT EXISTS ft_new (uuid uuid, first_seen timestamptz) ON COMMIT DELETE ROWS;"
+		"CREATE TEMP TABLE IF NOT EXISTS ft_drift (uuid uuid, new_fs timestamptz, old_fs timestamptz)"
+		" ON COMMIT DELETE ROWS");
 	add(&c, "COPY ft_flows (");
 	columns(&c, "");
 	add(&c, ") FROM STDIN");
 	upsert(&u);
-	if (t.err || c.err || u.err) {
-		free(t.p);
-		free(c.p);
-		free(u.p);
+	merge(&m);
+	*out = (struct stage_sql){ t.p, c.p, u.p, strdup(sql_drift), strdup(sql_move), m.p };
+	if (t.err || c.err || u.err || m.err || !out->drift || !out->move) {
+		stage_sql_free(out);
 		return -ENOMEM;
 	}
-	*table = t.p;
-	*copy = c.p;
-	*ups = u.p;
 	return 0;
+}
+
+void stage_sql_free(struct stage_sql *q)
+{
+	free(q->tables);
+	free(q->copy);
+	free(q->upsert);
+	free(q->drift);
+	free(q->move);
+	free(q->merge);
+	memset(q, 0, sizeof(*q));
 }

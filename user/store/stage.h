@@ -23,7 +23,16 @@ struct stage {
 void stage_fini(struct stage *st); /* NULL-safe, idempotent */
 /* Fill rows and lines from b; a uuid seen twice keeps its last line. 0 or -ENOMEM. */
 int stage_build(struct stage *st, const struct store_batch *b);
-/* SQL from fr_cols[]: CREATE TEMP TABLE ft_flows, its COPY, the upsert ($1 = sensor). Caller frees. */
-int stage_sql(char **table, char **copy, char **upsert);
+/* The statements that read the stage, from fr_cols[]; $1 is the sensor. */
+struct stage_sql {
+	char *tables; /* the session's temporary tables */
+	char *copy;   /* COPY ft_flows (...) FROM STDIN */
+	char *upsert; /* flows; new rows noted in ft_new; returns the rows written */
+	char *drift;  /* new rows whose uuid has a row with another first_seen (within an hour) */
+	char *move;   /* ... taken out of flows ... */
+	char *merge;  /* ... and folded into that older row */
+};
+int stage_sql_new(struct stage_sql *q);
+void stage_sql_free(struct stage_sql *q); /* idempotent */
 
 #endif /* FT_STORE_STAGE_H */
