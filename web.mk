@@ -45,3 +45,6 @@ $(WEB_OBJ): $(WEB_GEN) user/ctl/web.h
 
 # the daemon refers to web_assets[]; $(BIN)'s link takes all of its prerequisites ($^)
 $(BIN): $(WEB_OBJ)
+
+# tests/live/test_web.sh checks the daemon's /metrics with the unit test's exposition checker
+check-netns: $(OUTPUT)/tests/test_web
