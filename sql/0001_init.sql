@@ -12,45 +12,10 @@
 -- none), and partitions created through ATTACH on the coordinator (ensure_flow_partitions does).
 
 -- ---- JSON line record types ------------------------------------------------------------------
--- jsonb_populate_record() maps a line's keys onto these by name: unknown keys are ignored (forward
--- compatible), absent ones are NULL, nested objects fill the composite fields. Names match the JSON.
-CREATE TYPE flowtower.http_json AS (host text, method text);
-CREATE TYPE flowtower.tls_json AS (
-	sni text, alpn text[], legacy_version integer, supported_versions integer[],
-	cipher_suites integer[], extensions integer[], ja3 text, ja3_full text, ja4 text, ech boolean);
-CREATE TYPE flowtower.quic_json AS (version bigint, sni text, alpn text[], ja4 text);
-CREATE TYPE flowtower.flow_json AS (
-	uuid uuid, ip_version smallint, proto smallint,
-	orig_addr inet, orig_port integer, resp_addr inet, resp_port integer,
-	icmp_type smallint, icmp_code smallint, local_side text,
-	orig_pkts bigint, orig_bytes bigint, orig_l4_bytes bigint, orig_payload_bytes bigint,
-	resp_pkts bigint, resp_bytes bigint, resp_l4_bytes bigint, resp_payload_bytes bigint,
-	duplicates bigint, tcp_flags smallint, orig_tcp_flags smallint, resp_tcp_flags smallint,
-	first_seen timestamptz, last_seen timestamptz, state text,
-	hostname text, hostname_source text, orig_mac macaddr, resp_mac macaddr, device text,
-	http flowtower.http_json, tls flowtower.tls_json, quic flowtower.quic_json);
--- What of a JSON object j is not in keys, NULLs dropped; NULL when nothing is left or j is no object.
--- The writer keeps it in flows.extra, so fields a newer sensor sends survive until a migration
--- gives them a column.
-CREATE FUNCTION flowtower.json_rest(j jsonb, keys text[]) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN jsonb_typeof(j) = 'object' THEN NULLIF(jsonb_strip_nulls(j - keys), '{}') END
-$$;
-CREATE FUNCTION flowtower.flow_extra(line jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT NULLIF(jsonb_strip_nulls(COALESCE(flowtower.json_rest(line, ARRAY['type', 'proto_name',
-		'uuid', 'ip_version', 'proto', 'orig_addr', 'orig_port', 'resp_addr', 'resp_port', 'icmp_type',
-		'icmp_code', 'local_side', 'orig_pkts', 'orig_bytes', 'orig_l4_bytes', 'orig_payload_bytes',
-		'resp_pkts', 'resp_bytes', 'resp_l4_bytes', 'resp_payload_bytes', 'duplicates', 'tcp_flags',
-		'orig_tcp_flags', 'resp_tcp_flags', 'first_seen', 'last_seen', 'state', 'hostname',
-		'hostname_source', 'orig_mac', 'resp_mac', 'device', 'http', 'tls', 'quic']), '{}')
-		|| jsonb_build_object(
-			'http', flowtower.json_rest(line->'http', ARRAY['host', 'method']),
-			'tls', flowtower.json_rest(line->'tls', ARRAY['sni', 'alpn', 'legacy_version',
-				'supported_versions', 'cipher_suites', 'extensions', 'ja3', 'ja3_full', 'ja4', 'ech']),
-			'quic', flowtower.json_rest(line->'quic', ARRAY['version', 'sni', 'alpn', 'ja4']))), '{}')
-$$;
-
+-- Throughput and neighbor lines are few per batch: the writer COPYs them as jsonb and
+-- jsonb_populate_record() maps their keys onto these by name (unknown keys ignored, absent ones
+-- NULL). Flow lines, many per batch, are parsed by the writer (user/store/flowrow.c) into typed
+-- columns; what has no column goes to flows.extra.
 CREATE TYPE flowtower.throughput_json AS (
 	minute timestamptz, direction text, ip_version smallint, packets bigint, bytes bigint);
 CREATE TYPE flowtower.neighbor_json AS (
@@ -61,11 +26,13 @@ CREATE TYPE flowtower.neighbor_json AS (
 -- counters; L7 attributes are never overwritten with NULL).
 --
 -- Key: a partitioned table's primary key must contain the partition key, so the key is
--- (sensor, uuid, first_seen) rather than uuid alone. uuid stays unique in practice (UUIDv7: 48 bits
--- of time, 74 random), and first_seen is fixed at a flow's first write: it is part of the row's
--- identity. The writer resolves the stored first_seen of a uuid (a probe of this key within one
--- hour of the line's first_seen) before its ON CONFLICT, so a sensor whose first_seen moves a little
--- later (a late per-CPU packet) updates the same row instead of adding a second one.
+-- (sensor, uuid, first_seen) rather than uuid alone; uuid stays unique in practice (UUIDv7: 48
+-- bits of time, 74 random) and sensor leads for Citus. The upsert's ON CONFLICT names that key with
+-- the line's first_seen, which finds the row in the common case. A sensor may report a flow's
+-- first_seen a little differently later (a late per-CPU packet, a restart): that line lands as a
+-- new row, and the writer, checking the rows it has just inserted for an older row of the same
+-- uuid within an hour, folds the pair into one row with the earlier first_seen (a plain UPDATE may
+-- move it to another day's partition; ON CONFLICT DO UPDATE may not).
 CREATE TABLE flowtower.flows (
 	sensor text NOT NULL,
 	uuid uuid NOT NULL,
