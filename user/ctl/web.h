@@ -35,7 +35,7 @@ int web_run(struct web *w);	/* the server's threads (after they drop); 0 or -err
 int web_start(struct web **out, const struct web_cfg *cfg); /* web_open + web_run */
 unsigned int web_port(const struct web *w);		     /* the bound port */
 void web_stop(struct web *w);				     /* NULL-safe */
-/* A `stats` object (counters and state fields) as Prometheus text 0.0.4. 0 or -EBADMSG. */
+/* A `stats` object (counters and state fields) as Prometheus text 0.0.4. 0, -EBADMSG or -ENOMEM. */
 int web_metrics(FILE *out, const char *stats_json);
 
 #endif /* FT_WEB_H */
