@@ -143,8 +143,13 @@ static bool test_types_and_sweep(void)
 	bool ok = true;
 	int added;
 
+	/* throughput and neighbor lines: added = every value fits its column */
 	ok &= row_of("{\"minute\":\"x\",\"type\":\"throughput\"}", &o, &s, FR_TYPE_TPUT, 0);
-	ok &= row_of(" {\"type\":\"neighbor\"} ", &o, &s, FR_TYPE_NEIGH, 0);
+	ok &= row_of("{\"minute\":\"2024-01-01T00:01:00Z\",\"type\":\"throughput\",\"bytes\":5}", &o, &s,
+		     FR_TYPE_TPUT, 1);
+	ok &= row_of(" {\"type\":\"neighbor\",\"mac\":\"00:11:22:33:44:55\",\"addr\":\"fe80::1\"} ", &o, &s,
+		     FR_TYPE_NEIGH, 1);
+	ok &= row_of("{\"type\":\"neighbor\",\"mac\":\"00:11\"}", &o, &s, FR_TYPE_NEIGH, 0);
 	ok &= row_of("{\"type\":\"stats\",\"x\":[1,2]}", &o, &s, FR_TYPE_OTHER, 0);
 	ok &= row_of("[1,2]", &o, &s, FR_TYPE_BAD, 0);
 	ok &= row_of("{\"type\":\"flow\",", &o, &s, FR_TYPE_BAD, 0);

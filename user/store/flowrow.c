@@ -431,6 +431,48 @@ static int render(struct js_buf *o, struct row *r, int *added)
 	return 0;
 }
 
+/* ---- throughput and neighbor lines: checked, not rendered --------------------------------- */
+
+struct check {
+	const struct other_key {
+		const char *key;
+		unsigned char kind;
+	} *keys;
+	struct js_buf *tmp;
+	int bad;
+};
+
+static const struct other_key tput_keys[] = {
+	{ "minute", K_TS }, { "direction", K_TEXT }, { "ip_version", K_I16 }, { "packets", K_I64 }, { "bytes", K_I64 },
+	{ NULL, 0 },
+};
+static const struct other_key neigh_keys[] = {
+	{ "addr", K_INET }, { "mac", K_MAC }, { "first_seen", K_TS }, { "last_seen", K_TS }, { "source", K_TEXT },
+	{ NULL, 0 },
+};
+
+static int on_check(void *arg, struct js_span k, struct js_span v)
+{
+	struct check *c = arg;
+
+	for (const struct other_key *o = c->keys; o->key; o++) {
+		if (!span_eq(k, o->key, strlen(o->key)) || SPAN_IS(v, "null"))
+			continue;
+		c->tmp->len = 0;
+		if (emit_value(c->tmp, o->kind, v))
+			c->bad = 1;
+	}
+	return 0;
+}
+
+/* A value the database would refuse fails a whole batch there: such a line is skipped here. */
+static int other_ok(struct fr_scratch *s, int type, const char *line, size_t len)
+{
+	struct check c = { type == FR_TYPE_TPUT ? tput_keys : neigh_keys, &s->extra[0], 0 };
+
+	return !js_walk(line, line + len, on_check, &c) && !c.bad;
+}
+
 int flowrow_line(struct js_buf *out, struct fr_scratch *s, const char *line, size_t len, int *added,
 		 char uuid[37])
 {
@@ -452,6 +494,8 @@ int flowrow_line(struct js_buf *out, struct fr_scratch *s, const char *line, siz
 		return err;
 	if (err)
 		return FR_TYPE_BAD;
+	if (r.type == FR_TYPE_TPUT || r.type == FR_TYPE_NEIGH)
+		*added = other_ok(s, r.type, line, len);
 	if (r.type != FR_TYPE_FLOW)
 		return r.type;
 	err = render(out, &r, added);

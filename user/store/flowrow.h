@@ -29,7 +29,8 @@ void fr_scratch_free(struct fr_scratch *s);
  * Parse one line. A flow line gets one COPY row appended to out: values of the wrong JSON type or
  * out of their column's range become NULL and are kept in "extra", with every key that has no
  * column. Returns the line's type; for a flow, 1 in *added and its uuid (36 characters), or 0
- * when uuid, first_seen, ip_version, proto or an address is missing. FR_TYPE_BAD: not a JSON
+ * when uuid, first_seen, ip_version, proto or an address is missing; for throughput and neighbor
+ * lines, 1 in *added when every value would be accepted by its column. FR_TYPE_BAD: not a JSON
  * object. -ENOMEM.
  */
 int flowrow_line(struct js_buf *out, struct fr_scratch *s, const char *line, size_t len, int *added,

@@ -79,13 +79,13 @@ int pg_new(struct pg **out, const char *conninfo, const char *sensor)
 
 	if (!p)
 		return -ENOMEM;
+	pthread_mutex_init(&p->cancel_lock, NULL);
 	p->conninfo = strdup(conninfo ? conninfo : "");
 	p->sensor = strdup(sensor ? sensor : "");
 	if (!p->conninfo || !p->sensor || stage_sql_new(&p->sql)) {
 		pg_free(p);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&p->cancel_lock, NULL);
 	*out = p;
 	return 0;
 }

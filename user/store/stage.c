@@ -108,6 +108,10 @@ static int stage_line(struct stage *st, const char *line, size_t len, uint32_t n
 		st->skipped++;
 	if (type != FR_TYPE_TPUT && type != FR_TYPE_NEIGH)
 		return 0; /* stats and types this store does not keep */
+	if (!added) {
+		st->skipped++; /* a value its column would refuse: the line, not the batch, is lost */
+		return 0;
+	}
 	st->tput += type == FR_TYPE_TPUT;
 	st->neigh += type == FR_TYPE_NEIGH;
 	k = snprintf(num, sizeof(num), "%u\t", n);
