@@ -2,6 +2,8 @@
 /* tools/storefeed.c - feed JSON lines (as `flowtower read --json` prints them) through the store, for tests. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ static const char usage[] =
 	"  --delay-ms MS        sleep between batches\n"
 	"  --spool-max BYTES    spool limit (default 1 GiB)   --queue N  batches in memory\n"
 	"  --retry-max-ms MS    backoff cap (default 60000)   --retention-days N  drop older flow partitions\n"
+	"  --run-as USER        after opening the store, drop root to USER, as the daemon does\n"
 	"  --flush-ms MS        at the end, wait up to MS for the database to take everything (60000)\n"
 	"Prints one 'stats ...' line at the end; exit 0: all in the DB, 1: some spooled, 2: error.\n";
 
@@ -89,6 +92,18 @@ static int feed_file(struct feed *f, FILE *in)
 	return err;
 }
 
+/* The daemon's privilege drop, for all threads (glibc applies setuid to every thread). */
+static int drop_to(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw || setgroups(0, NULL) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+		fprintf(stderr, "storefeed: cannot become %s\n", user);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static void print_stats(struct store *s, struct feed *f, int flush)
 {
 	struct store_stats st;
@@ -113,7 +128,7 @@ static int parse_args(int argc, char **argv, struct store_cfg *c, struct feed *f
 		{ "seq-from", required_argument, NULL, 'q' },  { "delay-ms", required_argument, NULL, 'w' },
 		{ "spool-max", required_argument, NULL, 'M' }, { "queue", required_argument, NULL, 'Q' },
 		{ "retry-max-ms", required_argument, NULL, 'r' }, { "flush-ms", required_argument, NULL, 'f' },
-		{ "retention-days", required_argument, NULL, 'R' },
+		{ "retention-days", required_argument, NULL, 'R' }, { "run-as", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },	       { NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -133,6 +148,7 @@ static int parse_args(int argc, char **argv, struct store_cfg *c, struct feed *f
 		case 'r': c->retry_max_ms = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'f': *flush_ms = (int)strtol(optarg, NULL, 10); break;
 		case 'R': c->retention_days = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'u': c->run_as = optarg; break;
 		default: fputs(usage, o == 'h' ? stdout : stderr); return o == 'h' ? 1 : -EINVAL;
 		}
 	}
@@ -163,6 +179,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "storefeed: store_open: %s\n", strerror(-err));
 		return 2;
 	}
+	err = c.run_as ? drop_to(c.run_as) : 0;
 	for (i = optind; !err && !stop && i < argc; i++) {
 		FILE *in = fopen(argv[i], "r");
 

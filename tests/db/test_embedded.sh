@@ -46,4 +46,13 @@ else
 	echo "note: flowtower migrate/psql not wired yet, not tested here"
 fi
 pgctl -m fast -w stop
+
+# a daemon that drops root: its cluster runs as that user, and it still reaches the socket and spool
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	STATE="$T/drop" feed --sensor drop --run-as nobody --per-file "$T"/json/*.jsonl >"$T/drop.out" 2>"$T/drop.err"
+	check "dropped to nobody: everything written" "$?" 0
+	check "its cluster runs as nobody" "$(stat -c %U "$T/drop/pg/data")" nobody
+	check "its spool belongs to nobody" "$(stat -c %U "$T/drop/spool")" nobody
+	check "nothing left in the spool" "$(spool_files "$T/drop")" 0
+fi
 exit 0

@@ -15,7 +15,7 @@ load_expect expect "$T/long.jsonl"
 lines=$(wc -l <"$T/long.jsonl")
 batches=$(( (lines + 9) / 10 ))
 
-feed --db "$DB" --sensor s1 --batch-lines 10 --delay-ms 60 --flush-ms 120000 "$T/long.jsonl" >"$T/out" 2>"$T/err" &
+feed --db "$DB" --sensor s1 --batch-lines 10 --delay-ms 60 --flush-ms $(( (OUTAGE_S + 120) * 1000 )) "$T/long.jsonl" >"$T/out" 2>"$T/err" &
 pid=$!
 FEED_PIDS=$pid
 sleep 1.5

@@ -52,7 +52,7 @@ int cmd_migrate(const struct config *c)
 	db_opts(c, &o);
 	vals[1] = o.db;
 	if (!o.db) {
-		if (embedded_start(&emb, o.state_dir))
+		if (embedded_start(&emb, o.state_dir, NULL))
 			return 1;
 		vals[1] = embedded_conninfo(emb);
 	}
@@ -85,7 +85,7 @@ int cmd_psql(const struct config *c)
 	db_opts(c, &o);
 	target = o.db;
 	if (!target) {
-		if (embedded_start(&emb, o.state_dir))
+		if (embedded_start(&emb, o.state_dir, NULL))
 			return 1;
 		target = embedded_conninfo(emb);
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libpq-fe.h>
@@ -95,21 +96,32 @@ static int run_tool(const struct embedded *e, char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int make_dir(const struct embedded *e, const char *path)
+static int make_dir(const struct embedded *e, const char *path, mode_t mode)
 {
-	if (mkdir(path, 0700) && errno != EEXIST)
+	if (mkdir(path, mode) && errno != EEXIST)
+		return -errno;
+	if (chmod(path, mode))
 		return -errno;
 	if (geteuid() == 0 && chown(path, e->uid, e->gid))
 		return -errno;
 	return 0;
 }
 
-/* Owner of the cluster: `postgres` (or $FLOWTOWER_PG_USER) when we are root, else ourselves. */
-static int pick_user(struct embedded *e)
+/*
+ * Owner of the cluster: the owner of an existing one; else, when we are root, run_as (the user the
+ * daemon drops to), $FLOWTOWER_PG_USER or `postgres`; else ourselves.
+ */
+static int pick_user(struct embedded *e, const char *run_as)
 {
-	const char *name = getenv("FLOWTOWER_PG_USER");
+	const char *name = run_as && *run_as ? run_as : getenv("FLOWTOWER_PG_USER");
 	struct passwd *pw;
+	struct stat st;
 
+	if (!stat(e->data, &st) && st.st_uid) {
+		e->uid = st.st_uid;
+		e->gid = st.st_gid;
+		return 0;
+	}
 	if (geteuid() != 0) {
 		e->uid = geteuid();
 		e->gid = getegid();
@@ -126,6 +138,56 @@ static int pick_user(struct embedded *e)
 	return 0;
 }
 
+/* A file of the data directory, owned by the cluster's user. */
+static FILE *data_file(const struct embedded *e, const char *name, const char *mode)
+{
+	char path[200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", e->data, name);
+	f = fopen(path, mode);
+	if (f && geteuid() == 0 && fchown(fileno(f), e->uid, e->gid)) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void ident_line(FILE *f, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		fprintf(f, "flowtower %s flowtower\n", pw->pw_name);
+}
+
+/*
+ * Who may connect: peer authentication on the socket, the OS users root, the cluster's owner, the
+ * caller and run_as mapped to the database role flowtower; nobody else, and no TCP at all. The
+ * socket's directory is open to all, so the daemon still connects after dropping to run_as.
+ */
+static int write_access(const struct embedded *e, const char *run_as)
+{
+	struct passwd *pw = run_as && *run_as ? getpwnam(run_as) : NULL;
+	FILE *hba = data_file(e, "pg_hba.conf", "w"), *ident = data_file(e, "pg_ident.conf", "w");
+	int err = hba && ident ? 0 : -errno;
+
+	if (!err) {
+		fputs("# written by flowtower at each start: the socket only, mapped OS users only\n"
+		      "local all all peer map=flowtower\n", hba);
+		ident_line(ident, 0);
+		ident_line(ident, e->uid);
+		ident_line(ident, geteuid());
+		if (pw)
+			ident_line(ident, pw->pw_uid);
+	}
+	if (hba && fclose(hba) && !err)
+		err = -errno;
+	if (ident && fclose(ident) && !err)
+		err = -errno;
+	return err;
+}
+
 static int write_conf(const struct embedded *e)
 {
 	char path[200];
@@ -135,9 +197,8 @@ static int write_conf(const struct embedded *e)
 	f = fopen(path, "a");
 	if (!f)
 		return -errno;
-	fprintf(f, "\n# flowtower: a private cluster, reachable only through the socket below\n"
-		   "listen_addresses = ''\nport = " EMB_PORT "\nunix_socket_directories = '%s'\n"
-		   "unix_socket_permissions = 0700\n",
+	fprintf(f, "\n# flowtower: a private cluster, reachable only through the socket below (peer auth)\n"
+		   "listen_addresses = ''\nport = " EMB_PORT "\nunix_socket_directories = '%s'\n",
 		e->run);
 	return fclose(f) ? -errno : 0;
 }
@@ -145,7 +206,7 @@ static int write_conf(const struct embedded *e)
 static int init_cluster(struct embedded *e)
 {
 	char *argv[] = { "initdb", "-D", e->data, "-U", "flowtower", "-E", "UTF8", "--no-locale",
-			 "--auth-local=trust", "--auth-host=reject", NULL };
+			 "--auth-local=peer", "--auth-host=reject", NULL };
 	char path[200];
 	int rc;
 
@@ -193,11 +254,12 @@ static int create_db(struct embedded *e)
 int embedded_ensure(struct embedded *e)
 {
 	char *status[] = { "pg_ctl", "-D", e->data, "status", NULL };
+	char *reload[] = { "pg_ctl", "-D", e->data, "reload", NULL };
 	char *start[] = { "pg_ctl", "-D", e->data, "-l", e->log, "-w", "-t", "120", "start", NULL };
 	int rc, fd;
 
 	if (!run_tool(e, status))
-		return 0;
+		return run_tool(e, reload) ? -EIO : 0; /* running: it rereads who may connect */
 	fd = open(e->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600); /* the server writes it */
 	if (fd >= 0) {
 		if (geteuid() == 0 && fchown(fd, e->uid, e->gid))
@@ -228,7 +290,7 @@ static int set_paths(struct embedded *e, const char *state_dir)
 	return 0;
 }
 
-int embedded_start(struct embedded **out, const char *state_dir)
+int embedded_start(struct embedded **out, const char *state_dir, const char *run_as)
 {
 	struct embedded *e = calloc(1, sizeof(*e));
 	int err;
@@ -246,18 +308,20 @@ int embedded_start(struct embedded **out, const char *state_dir)
 		       "FLOWTOWER_PG_BINDIR)\n");
 		goto err_free;
 	}
-	err = pick_user(e);
+	err = pick_user(e, run_as);
 	if (!err && mkdir(state_dir, 0755) && errno != EEXIST)
 		err = -errno;
 	if (!err)
-		err = make_dir(e, e->pgdir);
+		err = make_dir(e, e->pgdir, 0711); /* data/ stays 0700: only the socket's run/ is reachable */
 	if (!err)
-		err = make_dir(e, e->run);
+		err = make_dir(e, e->run, 0755);
 	if (err) {
 		pr_err("embedded PostgreSQL: %s: %s\n", e->pgdir, strerror(-err));
 		goto err_free;
 	}
 	err = init_cluster(e);
+	if (!err)
+		err = write_access(e, run_as);
 	if (!err)
 		err = embedded_ensure(e);
 	if (!err)

@@ -6,11 +6,12 @@
 struct embedded;
 
 /*
- * Start the cluster in state_dir/pg (initdb on first use), as the `postgres` user when run as
- * root (initdb and postgres refuse root), else as the caller; the socket is in state_dir/pg/run
- * and no TCP port is opened. Reuses a cluster that is already running (then never stops it).
+ * Start the cluster in state_dir/pg (initdb on first use) as a non-root user (initdb and postgres
+ * refuse root): when root, run_as (the user the daemon drops to), else `postgres`. The socket is in
+ * state_dir/pg/run, peer authentication lets root, the caller and run_as in, and no TCP port is
+ * opened. A cluster already running is reused and never stopped.
  */
-int embedded_start(struct embedded **out, const char *state_dir);
+int embedded_start(struct embedded **out, const char *state_dir, const char *run_as);
 /* "host=... port=5432 dbname=flowtower user=flowtower" */
 const char *embedded_conninfo(const struct embedded *e);
 /* Start it again if it stopped (the writer calls this when it cannot connect). */

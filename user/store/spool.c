@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -278,6 +279,29 @@ void spool_close(struct spool *sp)
 	free(sp->e);
 	free(sp->dir);
 	free(sp);
+}
+
+static __thread uid_t chown_uid;
+static __thread gid_t chown_gid;
+
+static int chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return lchown(path, chown_uid, chown_gid) ? -errno : 0;
+}
+
+/* For a daemon that drops root: everything the writer will create, rename or delete here. */
+int spool_chown(struct spool *sp, unsigned int uid, unsigned int gid)
+{
+	int err;
+
+	pthread_mutex_lock(&sp->lock);
+	chown_uid = uid;
+	chown_gid = gid;
+	err = nftw(sp->dir, chown_one, 8, FTW_PHYS);
+	pthread_mutex_unlock(&sp->lock);
+	if (err)
+		pr_err("spool %s: chown to %u: %s\n", sp->dir, uid, strerror(errno));
+	return err ? -errno : 0;
 }
 
 static int read_all(int fd, void *buf, size_t n)

@@ -17,6 +17,7 @@ struct spool_info {
 /* Open (creating) the spool directory; records left by an earlier run are kept for replay. */
 int spool_open(struct spool **out, const char *dir, uint64_t max_bytes);
 void spool_close(struct spool *sp); /* NULL-safe; records stay on disk */
+int spool_chown(struct spool *sp, unsigned int uid, unsigned int gid); /* the directory and all in it */
 /*
  * Write b durably (file and directory fsynced). When the limit would be passed, the oldest
  * records not being applied are dropped, counted and reported. -EFBIG: b alone is over the limit

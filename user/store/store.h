@@ -16,6 +16,7 @@ struct store_cfg {
 	uint32_t queue_len;	  /* batches in memory (0: 8); more go straight to the spool */
 	uint32_t retry_min_ms, retry_max_ms; /* reconnect backoff, doubling (0: 1000, 60000) */
 	uint32_t retention_days;  /* drop flow partitions older than this; 0 keeps them */
+	const char *run_as;	  /* root only: the user the daemon drops to owns the spool, runs the cluster */
 };
 
 struct store_stats {

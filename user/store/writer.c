@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "store/embedded.h"
@@ -29,7 +31,7 @@
  */
 struct store {
 	struct store_cfg cfg; /* strings point to the copies below */
-	char *conninfo, *sensor, *state_dir;
+	char *conninfo, *sensor, *state_dir, *run_as;
 	struct embedded *emb;
 	struct spool *spool;
 	struct pg *pg;
@@ -64,8 +66,10 @@ static int copy_cfg(struct store *s, const struct store_cfg *cfg)
 	s->sensor = strdup(cfg->sensor);
 	s->state_dir = strdup(cfg->state_dir);
 	s->conninfo = cfg->conninfo ? strdup(cfg->conninfo) : NULL;
-	if (!s->sensor || !s->state_dir || (cfg->conninfo && !s->conninfo))
+	s->run_as = cfg->run_as ? strdup(cfg->run_as) : NULL;
+	if (!s->sensor || !s->state_dir || (cfg->conninfo && !s->conninfo) || (cfg->run_as && !s->run_as))
 		return -ENOMEM;
+	s->cfg.run_as = s->run_as;
 	s->cfg.sensor = s->sensor;
 	s->cfg.state_dir = s->state_dir;
 	s->cfg.conninfo = s->conninfo;
@@ -101,8 +105,17 @@ static int open_parts(struct store *s)
 		return err;
 	spool_get_info(s->spool, &si);
 	s->last_seq = si.max_seq;
+	if (s->run_as && geteuid() == 0) {
+		struct passwd *pw = getpwnam(s->run_as);
+
+		err = pw ? spool_chown(s->spool, pw->pw_uid, pw->pw_gid) : -ESRCH;
+		if (err) {
+			pr_err("store: run_as %s: %s\n", s->run_as, pw ? strerror(-err) : "no such user");
+			return err;
+		}
+	}
 	if (!s->conninfo) {
-		err = embedded_start(&s->emb, s->state_dir);
+		err = embedded_start(&s->emb, s->state_dir, s->run_as);
 		if (err)
 			return err;
 		s->conninfo = strdup(embedded_conninfo(s->emb));
@@ -184,6 +197,7 @@ void store_close(struct store *s)
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	free(s->conninfo);
+	free(s->run_as);
 	free(s->sensor);
 	free(s->state_dir);
 	free(s);
