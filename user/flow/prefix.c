@@ -90,8 +90,29 @@ bool prefix_set_match(const struct prefix_set *s, const __be32 addr[4])
 	return false;
 }
 
+/* IPv4 by hand: glibc's inet_ntop goes through sprintf, a fifth of flow output's cost. */
+static char *v4_format(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int v = a[i];
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	return buf;
+}
+
 char *addr_format(const __be32 addr[4], char *buf, unsigned int len)
 {
+	if (addr_is_v4mapped(addr) && len >= 16)
+		return v4_format((const uint8_t *)&addr[3], buf);
 	if (addr_is_v4mapped(addr))
 		inet_ntop(AF_INET, &addr[3], buf, len);
 	else

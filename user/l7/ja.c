@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* l7/ja.c - JA3/JA3S (Salesforce, as tshark 4.0 prints them) and JA4/JA4S (FoxIO) fingerprints. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +51,45 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Append n bytes; the fast path for the lists below (vsnprintf per item dominated a profile). */
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (n >= b->cap - b->len) {
+		b->err = -ENOSPC;
+		b->s[b->len] = '\0';
+		return;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_u(struct sbuf *b, unsigned int v)
+{
+	char d[10];
+	int i = 10;
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_put(b, d + i, (size_t)(10 - i));
+}
+
 /* Values of a u16 list, GREASE dropped, in decimal joined by '-' (JA3). */
 static void sb_dec_list(struct sbuf *b, const uint16_t *v, size_t n)
 {
-	const char *sep = "";
+	bool first = true;
 
 	for (size_t i = 0; i < n; i++) {
 		if (tls_is_grease(v[i]))
 			continue;
-		sb_printf(b, "%s%u", sep, v[i]);
-		sep = "-";
+		if (!first)
+			sb_put(b, "-", 1);
+		sb_u(b, v[i]);
+		first = false;
 	}
 }
 
@@ -71,6 +102,26 @@ static void hex_out(const uint8_t *md, size_t n, char *out)
 		out[2 * i + 1] = digits[md[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+/*
+ * MD5 and SHA-256 fetched once: EVP_md5() and EVP_sha256() make OpenSSL 3
+ * look the algorithm up in its provider on every digest, which cost more
+ * than the digest itself on a ClientHello.
+ */
+static EVP_MD *md_md5, *md_sha256;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_fetch(void)
+{
+	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *md_get(int sha256)
+{
+	pthread_once(&md_once, md_fetch);
+	return sha256 ? md_sha256 : md_md5;
 }
 
 /* Lower-case hex digest of s (EVP one-shot); hex holds 2 * digest size + 1. */
@@ -92,18 +143,22 @@ int tls_ja3(const struct tls_client_hello *ch, char *full, size_t full_len, char
 	if (ch->truncated)
 		return -E2BIG;
 	/* SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats */
-	sb_printf(&b, "%u,", ch->legacy_version);
+	sb_u(&b, ch->legacy_version);
+	sb_put(&b, ",", 1);
 	sb_dec_list(&b, ch->suites, ch->n_suites);
-	sb_printf(&b, ",");
+	sb_put(&b, ",", 1);
 	sb_dec_list(&b, ch->exts, ch->n_exts);
-	sb_printf(&b, ",");
+	sb_put(&b, ",", 1);
 	sb_dec_list(&b, ch->groups, ch->n_groups);
-	sb_printf(&b, ",");
-	for (size_t i = 0; i < ch->n_point_formats; i++)
-		sb_printf(&b, "%s%u", i ? "-" : "", ch->point_formats[i]);
+	sb_put(&b, ",", 1);
+	for (size_t i = 0; i < ch->n_point_formats; i++) {
+		if (i)
+			sb_put(&b, "-", 1);
+		sb_u(&b, ch->point_formats[i]);
+	}
 	if (b.err)
 		return b.err;
-	return digest_hex(EVP_md5(), full, b.len, md5_hex, 32);
+	return digest_hex(md_get(0), full, b.len, md5_hex, 32);
 }
 
 int tls_ja3s(const struct tls_server_hello *sh, char *full, size_t full_len, char md5_hex[33])
@@ -117,7 +172,7 @@ int tls_ja3s(const struct tls_server_hello *sh, char *full, size_t full_len, cha
 	sb_dec_list(&b, sh->exts, sh->n_exts);
 	if (b.err)
 		return b.err;
-	return digest_hex(EVP_md5(), full, b.len, md5_hex, 32);
+	return digest_hex(md_get(0), full, b.len, md5_hex, 32);
 }
 
 /*
@@ -218,8 +273,13 @@ static size_t ja4_filter(const uint16_t *v, size_t n, bool drop_sni_alpn, uint16
 
 static void sb_hex_list(struct sbuf *b, const uint16_t *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		sb_printf(b, "%s%04x", i ? "," : "", v[i]);
+	static const char hx[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		char h[5] = { ',', hx[v[i] >> 12], hx[(v[i] >> 8) & 15], hx[(v[i] >> 4) & 15], hx[v[i] & 15] };
+
+		sb_put(b, i ? h : h + 1, i ? 5 : 4);
+	}
 }
 
 /*
@@ -269,7 +329,7 @@ static int hash12(const char *s, size_t len, char out[13])
 		memcpy(out, "000000000000", 13);
 		return 0;
 	}
-	err = digest_hex(EVP_sha256(), s, len, hex, 64);
+	err = digest_hex(md_get(1), s, len, hex, 64);
 	if (err)
 		return err;
 	memcpy(out, hex, 12);

@@ -149,32 +149,49 @@ static void http_client(struct flow_ext *x, const uint8_t *data, size_t len, boo
 		flow_ext_set_hostname(x, req.host, HOST_HTTP);
 }
 
+/* 3.5 KiB of hellos; the parsers fill what they return, so only the flags need zeroing. */
 static struct l7_tls_state *tls_state(struct flow_ext *x)
 {
-	if (!x->tls)
-		x->tls = calloc(1, sizeof(*x->tls));
+	if (!x->tls) {
+		x->tls = malloc(sizeof(*x->tls));
+		if (x->tls)
+			x->tls->has_ch = x->tls->has_sh = x->tls->sh_seen = 0;
+	}
 	return x->tls;
 }
 
 static void tls_client(struct flow_ext *x, const uint8_t *data, size_t len, bool client_over, struct l7_stats *st)
 {
-	struct tls_client_hello *ch = malloc(sizeof(*ch));
 	struct l7_tls_state *t;
 	int rc;
 
-	if (!ch)
-		return;
-	rc = tlsrec_client_nth(data, len, x->tls_ch_seen, ch);
-	if (rc == -EPROTONOSUPPORT && !x->tls_ch_seen) {
+	if (len && data[0] != 0x16 && !x->tls_ch_seen) { /* not a handshake record: TLS is out */
 		http_client(x, data, len, client_over, st);
-	} else if (rc == 0 && (t = tls_state(x))) {
+		return;
+	}
+	t = tls_state(x);
+	if (!t)
+		return;
+	if (x->tls_ch_seen) {
+		/* the second ClientHello (after a HelloRetryRequest): the first stays until it is whole */
+		struct tls_client_hello ch2;
+
+		rc = tlsrec_client_nth(data, len, x->tls_ch_seen, &ch2);
+		if (!rc)
+			t->ch = ch2;
+	} else {
+		rc = tlsrec_client_nth(data, len, 0, &t->ch);
+	}
+	if (rc == -EPROTONOSUPPORT && !x->tls_ch_seen) {
+		t->has_ch = 0;
+		http_client(x, data, len, client_over, st);
+	} else if (rc == 0) {
 		st->tls_client_hellos++;
-		t->ch = *ch;
 		t->has_ch = 1;
 		x->tls_ch_seen++;
 		x->l7_flags |= L7_TLS;
-		if (ch->has_sni)
-			flow_ext_set_hostname(x, ch->sni, HOST_TLS);
+		if (t->ch.has_sni)
+			flow_ext_set_hostname(x, t->ch.sni, HOST_TLS);
 		if (!(x->l7_flags & L7_HRR) || x->tls_ch_seen > 1)
 			x->l7_flags |= L7_CLIENT_DONE;
 	} else if (rc == -ENODATA && client_over) {
@@ -183,7 +200,6 @@ static void tls_client(struct flow_ext *x, const uint8_t *data, size_t len, bool
 		st->tls_errors++;
 		x->l7_flags |= L7_CLIENT_DONE | (x->l7_flags & L7_TLS ? 0 : L7_SERVER_DONE);
 	}
-	free(ch);
 }
 
 static void tls_server(struct flow_ext *x, const uint8_t *data, size_t len, bool server_over, struct l7_stats *st)

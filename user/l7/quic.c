@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* l7/quic.c - decrypt QUIC v1/v2 client Initials and reassemble the ClientHello (RFC 9000, 9001, 9369). */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -461,7 +462,9 @@ int quic_asm_frames(struct quic_asm *a, const uint8_t *plain, size_t len)
 
 void quic_asm_init(struct quic_asm *a)
 {
-	memset(a, 0, sizeof(*a));
+	/* everything but the 16 KiB CRYPTO buffer, which the 'have' bitmap guards */
+	memset(a, 0, offsetof(struct quic_asm, crypto));
+	memset(a->have, 0, sizeof(a->have));
 	a->largest_pn = -1;
 }
 

@@ -48,18 +48,17 @@ static const char *local_side(const struct flow_total *t, int orig)
 	return NULL;
 }
 
-static void put_dir(struct jw *w, const struct flow_total *t, int side, const char *pfx)
+static void put_dir(struct jw *w, const struct flow_total *t, int side, int resp)
 {
-	char key[32];
+	static const char *const keys[2][4] = {
+		{ "orig_pkts", "orig_bytes", "orig_l4_bytes", "orig_payload_bytes" },
+		{ "resp_pkts", "resp_bytes", "resp_l4_bytes", "resp_payload_bytes" },
+	};
 
-	snprintf(key, sizeof(key), "%s_pkts", pfx);
-	jw_u64(w, key, t->dir[side].pkts);
-	snprintf(key, sizeof(key), "%s_bytes", pfx);
-	jw_u64(w, key, t->dir[side].bytes);
-	snprintf(key, sizeof(key), "%s_l4_bytes", pfx);
-	jw_u64(w, key, t->dir[side].l4_bytes);
-	snprintf(key, sizeof(key), "%s_payload_bytes", pfx);
-	jw_u64(w, key, t->dir[side].payload_bytes);
+	jw_u64(w, keys[resp][0], t->dir[side].pkts);
+	jw_u64(w, keys[resp][1], t->dir[side].bytes);
+	jw_u64(w, keys[resp][2], t->dir[side].l4_bytes);
+	jw_u64(w, keys[resp][3], t->dir[side].payload_bytes);
 }
 
 static void put_mac(struct jw *w, const char *key, const struct flow_ext *x, int side)
@@ -101,8 +100,8 @@ void jsonl_flow(struct jw *w, const struct flow_rec *r)
 		jw_u64(w, "icmp_code", ntohs(k->port_b));
 	}
 	jw_str(w, "local_side", local_side(t, orig));
-	put_dir(w, t, orig, "orig");
-	put_dir(w, t, resp, "resp");
+	put_dir(w, t, orig, 0);
+	put_dir(w, t, resp, 1);
 	jw_u64(w, "duplicates", t->dups);
 	if (k->proto == FT_IPPROTO_TCP) {
 		jw_u64(w, "tcp_flags", t->tcp_flags[0] | t->tcp_flags[1]);

@@ -43,14 +43,64 @@ int64_t clock_boot_to_wall_ns(void)
 	return off;
 }
 
+/* Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"). */
+static void civil(int64_t z, int *y, unsigned int *m, unsigned int *d)
+{
+	int64_t era, yy;
+	unsigned int doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned int)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+static char *digits(char *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+/* By hand, not snprintf + gmtime_r: flow output writes two of these per flow. */
 char *clock_rfc3339(uint64_t ns, char *buf, size_t len)
 {
-	time_t secs = (time_t)(ns / NS_PER_SEC);
-	struct tm tm;
+	uint64_t secs = ns / NS_PER_SEC, sod = secs % 86400;
+	unsigned int m, d;
+	char *p = buf;
+	int y;
 
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned long long)(ns % NS_PER_SEC));
+	if (len < 32) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	civil((int64_t)(secs / 86400), &y, &m, &d);
+	p = digits(p, (uint64_t)y, 4);
+	*p++ = '-';
+	p = digits(p, m, 2);
+	*p++ = '-';
+	p = digits(p, d, 2);
+	*p++ = 'T';
+	p = digits(p, sod / 3600, 2);
+	*p++ = ':';
+	p = digits(p, sod / 60 % 60, 2);
+	*p++ = ':';
+	p = digits(p, sod % 60, 2);
+	*p++ = '.';
+	p = digits(p, ns % NS_PER_SEC, 9);
+	*p++ = 'Z';
+	*p = '\0';
 	return buf;
 }
 

@@ -7,13 +7,15 @@
 #include "util/htab.h"
 
 /*
- * Slot layout: an 8-byte word holding the hash (0 = empty, so hashes are
- * forced non-zero), then the key, then the value, padded to 8 bytes.
+ * Two arrays: the hashes alone (8 per cache line, what probing walks; 0 =
+ * empty, so hashes are forced non-zero) and the entries (key, then value,
+ * padded to 8 bytes), touched only on a hash match.
  */
 struct htab {
 	size_t key_size, val_size, slot_size;
 	size_t cap; /* power of two */
 	size_t count, max_entries;
+	uint64_t *hashes;
 	uint8_t *slots;
 };
 
@@ -52,12 +54,17 @@ static inline uint8_t *slot(const struct htab *h, size_t i)
 	return h->slots + i * h->slot_size;
 }
 
-static inline uint64_t slot_hash(const uint8_t *s)
+/* Keys are compared as 8-byte words where their size allows: the flow key is 40 bytes. */
+static inline bool key_eq(const struct htab *h, const uint8_t *a, const void *b)
 {
-	uint64_t v;
+	if (h->key_size == 40) {
+		uint64_t x[5], y[5];
 
-	memcpy(&v, s, 8);
-	return v;
+		memcpy(x, a, 40);
+		memcpy(y, b, 40);
+		return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]));
+	}
+	return !memcmp(a, b, h->key_size);
 }
 
 int htab_new(struct htab **out, size_t key_size, size_t val_size, size_t max_entries)
@@ -68,11 +75,14 @@ int htab_new(struct htab **out, size_t key_size, size_t val_size, size_t max_ent
 		return -ENOMEM;
 	h->key_size = key_size;
 	h->val_size = val_size;
-	h->slot_size = (8 + key_size + val_size + 7) & ~(size_t)7;
+	h->slot_size = (key_size + val_size + 7) & ~(size_t)7;
 	h->max_entries = max_entries;
 	h->cap = 64;
+	h->hashes = calloc(h->cap, sizeof(*h->hashes));
 	h->slots = calloc(h->cap, h->slot_size);
-	if (!h->slots) {
+	if (!h->hashes || !h->slots) {
+		free(h->hashes);
+		free(h->slots);
 		free(h);
 		return -ENOMEM;
 	}
@@ -84,6 +94,7 @@ void htab_free(struct htab *h)
 {
 	if (!h)
 		return;
+	free(h->hashes);
 	free(h->slots);
 	free(h);
 }
@@ -98,41 +109,43 @@ void *htab_lookup(const struct htab *h, const void *key, uint64_t hash)
 	size_t mask = h->cap - 1, i = hash & mask;
 
 	for (;;) {
-		uint8_t *s = slot(h, i);
-		uint64_t sh = slot_hash(s);
+		uint64_t sh = h->hashes[i];
 
 		if (!sh)
 			return NULL;
-		if (sh == hash && !memcmp(s + 8, key, h->key_size))
-			return s + 8 + h->key_size;
+		if (sh == hash && key_eq(h, slot(h, i), key))
+			return slot(h, i) + h->key_size;
 		i = (i + 1) & mask;
 	}
 }
 
 static int grow(struct htab *h)
 {
-	size_t old_cap = h->cap, i;
-	uint8_t *old = h->slots;
+	size_t old_cap = h->cap, i, cap = old_cap * 2;
+	uint64_t *old_hashes = h->hashes, *hashes = calloc(cap, sizeof(*hashes));
+	uint8_t *old = h->slots, *slots = calloc(cap, h->slot_size);
 
-	h->slots = calloc(old_cap * 2, h->slot_size);
-	if (!h->slots) {
-		h->slots = old;
+	if (!hashes || !slots) {
+		free(hashes);
+		free(slots);
 		return -ENOMEM;
 	}
-	h->cap = old_cap * 2;
 	for (i = 0; i < old_cap; i++) {
-		uint8_t *s = old + i * h->slot_size;
-		uint64_t sh = slot_hash(s);
+		uint64_t sh = old_hashes[i];
 		size_t j;
 
 		if (!sh)
 			continue;
-		j = sh & (h->cap - 1);
-		while (slot_hash(slot(h, j)))
-			j = (j + 1) & (h->cap - 1);
-		memcpy(slot(h, j), s, h->slot_size);
+		for (j = sh & (cap - 1); hashes[j]; j = (j + 1) & (cap - 1))
+			;
+		hashes[j] = sh;
+		memcpy(slots + j * h->slot_size, old + i * h->slot_size, h->slot_size);
 	}
+	free(old_hashes);
 	free(old);
+	h->hashes = hashes;
+	h->slots = slots;
+	h->cap = cap;
 	return 0;
 }
 
@@ -149,14 +162,14 @@ void *htab_upsert(struct htab *h, const void *key, uint64_t hash, bool *created)
 	if ((h->count + 1) * 2 > h->cap && grow(h))
 		return NULL;
 	mask = h->cap - 1;
-	for (i = hash & mask; slot_hash(slot(h, i)); i = (i + 1) & mask)
+	for (i = hash & mask; h->hashes[i]; i = (i + 1) & mask)
 		;
-	memcpy(slot(h, i), &hash, 8);
-	memcpy(slot(h, i) + 8, key, h->key_size);
-	memset(slot(h, i) + 8 + h->key_size, 0, h->slot_size - 8 - h->key_size);
+	h->hashes[i] = hash;
+	memcpy(slot(h, i), key, h->key_size);
+	memset(slot(h, i) + h->key_size, 0, h->slot_size - h->key_size);
 	h->count++;
 	*created = true;
-	return slot(h, i) + 8 + h->key_size;
+	return slot(h, i) + h->key_size;
 }
 
 /* Empty slot i and pull later members of its probe run back (Knuth 6.4 algorithm R). */
@@ -169,17 +182,18 @@ static void remove_at(struct htab *h, size_t i)
 		size_t home;
 
 		j = (j + 1) & mask;
-		sh = slot_hash(slot(h, j));
+		sh = h->hashes[j];
 		if (!sh)
 			break;
 		home = sh & mask;
 		/* move j back to i unless its home lies cyclically in (i, j] */
 		if ((i <= j) ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
+		h->hashes[i] = sh;
 		memcpy(slot(h, i), slot(h, j), h->slot_size);
 		i = j;
 	}
-	memset(slot(h, i), 0, 8);
+	h->hashes[i] = 0;
 	h->count--;
 }
 
@@ -188,12 +202,11 @@ int htab_delete(struct htab *h, const void *key, uint64_t hash)
 	size_t mask = h->cap - 1, i = hash & mask;
 
 	for (;;) {
-		uint8_t *s = slot(h, i);
-		uint64_t sh = slot_hash(s);
+		uint64_t sh = h->hashes[i];
 
 		if (!sh)
 			return -ENOENT;
-		if (sh == hash && !memcmp(s + 8, key, h->key_size)) {
+		if (sh == hash && key_eq(h, slot(h, i), key)) {
 			remove_at(h, i);
 			return 0;
 		}
@@ -203,7 +216,7 @@ int htab_delete(struct htab *h, const void *key, uint64_t hash)
 
 void htab_clear(struct htab *h)
 {
-	memset(h->slots, 0, h->cap * h->slot_size);
+	memset(h->hashes, 0, h->cap * sizeof(*h->hashes));
 	h->count = 0;
 }
 
@@ -215,9 +228,9 @@ int htab_foreach(struct htab *h, htab_visit_fn fn, void *arg)
 	for (i = 0; i < h->cap; i++) {
 		uint8_t *s = slot(h, i);
 
-		if (!slot_hash(s))
+		if (!h->hashes[i])
 			continue;
-		ret = fn(arg, s + 8, s + 8 + h->key_size);
+		ret = fn(arg, s, s + h->key_size);
 		if (ret)
 			return ret;
 	}
@@ -234,13 +247,13 @@ size_t htab_delete_if(struct htab *h, htab_pred_fn pred, void *arg)
 	 * Start just after an empty slot: backward shifts then never carry an
 	 * unvisited entry into a visited slot, nor a visited one forward.
 	 */
-	for (start = 0; slot_hash(slot(h, start)); start++)
+	for (start = 0; h->hashes[start]; start++)
 		;
 	for (i = 0; i < cap;) {
 		size_t k = (start + 1 + i) & mask;
 		uint8_t *s = slot(h, k);
 
-		if (slot_hash(s) && pred(arg, s + 8, s + 8 + h->key_size)) {
+		if (h->hashes[k] && pred(arg, s, s + h->key_size)) {
 			remove_at(h, k);
 			n++;
 			continue; /* slot k now holds the next member of the run: visit it */

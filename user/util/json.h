@@ -9,14 +9,21 @@
 
 #define JW_MAX_DEPTH 16
 
-/* Writes to f as it goes; the caller owns f. Keys are NULL inside arrays. */
+/*
+ * Writes to f through its own buffer, handed to f whenever a value at the top
+ * level ends (an object's line, an array) or the buffer fills; the caller owns
+ * f. Keys are NULL inside arrays, and are written unescaped: pass constants.
+ */
 struct jw {
 	FILE *f;
 	int depth;
 	bool need_comma[JW_MAX_DEPTH];
+	size_t n;
+	char buf[16384];
 };
 
 void jw_init(struct jw *w, FILE *f);
+void jw_flush(struct jw *w); /* hand what is buffered to f */
 void jw_obj_begin(struct jw *w, const char *key);
 void jw_obj_end(struct jw *w); /* at depth 0 also ends the line */
 void jw_arr_begin(struct jw *w, const char *key);

@@ -45,8 +45,16 @@ void uuid_v7(uint8_t out[16], uint64_t ns)
 
 void uuid_format(const uint8_t u[16], char out[37])
 {
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
-		 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	static const char hx[] = "0123456789abcdef";
+	int i, o = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hx[u[i] >> 4];
+		out[o++] = hx[u[i] & 15];
+	}
+	out[o] = '\0';
 }
 
 int uuid_is_nil(const uint8_t u[16])
