@@ -171,3 +171,4 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 -include $(USER_OBJS:.o=.d) $(OUTPUT)/user/ctl/main.d
+include web.mk

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl/config.h"
+#include "ctl/web.h"
 #include "ndp/leases.h"
 #include "util/log.h"
 
@@ -608,6 +609,13 @@ int config_validate(struct config *c)
 	if (c->iface && (strlen(c->iface) >= IF_NAMESIZE || strchr(c->iface, '/') || c->iface[0] == '.')) {
 		pr_err("-i: '%s' is not an interface name\n", c->iface);
 		return -EINVAL;
+	}
+	if (c->web) { /* a typo fails here, before anything is attached */
+		char host[64];
+		unsigned int port;
+
+		if (web_parse_listen(c->web, host, sizeof(host), &port))
+			return -EINVAL;
 	}
 	if (c->skip_own < 0)
 		c->skip_own = !c->verdict_drop;

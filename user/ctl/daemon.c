@@ -13,7 +13,9 @@
 #include "ctl/daemon.h"
 #include "ctl/live.h"
 #include "ctl/priv.h"
+#include "ctl/web.h"
 #include "flow/ext.h"
+#include "kern/maps.h"
 #include "kern/netif.h"
 #include "l7/dnscache.h"
 #include "l7/l7.h"
@@ -195,6 +197,26 @@ static int cmp_minute(const void *a, const void *b)
 	return x->minute < y->minute ? -1 : x->minute > y->minute;
 }
 
+/* interface, "daemon":"running" and the `state` fields, into an open object */
+static void state_fields(struct daemon *d, struct jw *w)
+{
+	char *state = NULL;
+	size_t slen = 0;
+	FILE *sf;
+
+	jw_str(w, "interface", d->cfg->iface);
+	jw_str(w, "daemon", "running");
+	sf = open_memstream(&state, &slen);
+	if (sf) {
+		write_state(d, sf);
+		fclose(sf);
+		if (state)
+			state[strcspn(state, "\n")] = '\0';
+		jw_fields(w, state ? state : "{}");
+		free(state);
+	}
+}
+
 /*
  * `report`: everything `status --json` prints, for AF_PACKET mode, where no
  * pinned maps hold the counts: flows, throughput per minute, counters.
@@ -204,9 +226,7 @@ static void write_report(struct daemon *d, FILE *out)
 	struct report_ctx c = { NULL, NULL, 0, 0 };
 	uint64_t stats[CTR_MAX] = {};
 	struct jw w;
-	char *state = NULL;
-	size_t slen = 0, i;
-	FILE *sf;
+	size_t i;
 	unsigned int s;
 
 	jw_init(&w, out);
@@ -228,17 +248,26 @@ static void write_report(struct daemon *d, FILE *out)
 	if (d->wk)
 		workers_acct_stats(d->wk, stats);
 	jsonl_stats_begin(&w, stats);
-	jw_str(&w, "interface", d->cfg->iface);
-	jw_str(&w, "daemon", "running");
-	sf = open_memstream(&state, &slen);
-	if (sf) {
-		write_state(d, sf);
-		fclose(sf);
-		if (state)
-			state[strcspn(state, "\n")] = '\0';
-		jw_fields(&w, state ? state : "{}");
-		free(state);
+	state_fields(d, &w);
+	jw_obj_end(&w);
+}
+
+/* `stats`: the counters (the kernel's; AF_PACKET: the workers') and the state fields in one object (/metrics). */
+static void write_stats(struct daemon *d, FILE *out)
+{
+	uint64_t stats[CTR_MAX] = {};
+	struct jw w;
+
+	if (d->cfg->afpacket) {
+		if (d->wk)
+			workers_acct_stats(d->wk, stats);
+	} else if (maps_read_stats(d->ld.fd_stats, stats)) {
+		fputs("error: the kernel's counters could not be read\n", out);
+		return;
 	}
+	jw_init(&w, out);
+	jsonl_stats_begin(&w, stats);
+	state_fields(d, &w);
 	jw_obj_end(&w);
 }
 
@@ -259,12 +288,14 @@ static void ctl_answer(void *arg, const char *cmd, FILE *out)
 		catalog_write(d->cat, out, d->cfg->leases);
 	} else if (!strcmp(cmd, "report")) {
 		write_report(d, out);
+	} else if (!strcmp(cmd, "stats")) {
+		write_stats(d, out);
 	} else if (!strcmp(cmd, "seconds") && d->live) {
 		live_seconds_json(d->live, out, LIVE_SECONDS);
 	} else if (!strncmp(cmd, "top", 3)) {
 		live_top_json(d, out, 20);
 	} else {
-		fprintf(out, "error: unknown command '%s' (flows, state, report, seconds, top)\n", cmd);
+		fprintf(out, "error: unknown command '%s' (flows, state, stats, report, seconds, top)\n", cmd);
 	}
 }
 
@@ -457,6 +488,13 @@ ctl:
 	ctlsock_path(d->cfg->iface, path, sizeof(path));
 	if (ctlsock_open(&d->ctl, path, ctl_answer, d))
 		pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
+	if (d->cfg->web) { /* bound now, while a port below 1024 is still ours; served after the drop */
+		struct web_cfg wc = { .listen = d->cfg->web, .assets = web_assets, .answer = ctl_answer, .arg = d };
+
+		err = web_open(&d->web, &wc);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -473,6 +511,8 @@ static int start_threads(struct daemon *d)
 		err = capture_run(d->cap, d->wk);
 	if (!err && d->ctl)
 		err = ctlsock_run(d->ctl);
+	if (!err && d->web)
+		err = web_run(d->web);
 	if (!err && d->probe && probe_start(d->probe))
 		pr_warn("%s: the prober's thread did not start: no probes, no kernel neighbors\n", d->cfg->iface);
 	if (!err && live_start(&d->live, d))
@@ -734,6 +774,8 @@ int daemon_final(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	web_stop(d->web); /* first: its answers read the live figures, the flow table and the catalog */
+	d->web = NULL;
 	ctlsock_stop(d->ctl);
 	d->ctl = NULL;
 	probe_free(d->probe);

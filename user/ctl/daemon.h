@@ -20,6 +20,7 @@ struct htab;
 struct catalog;
 struct probe;
 struct live;
+struct web;
 
 struct daemon {
 	const struct config *cfg;
@@ -29,6 +30,7 @@ struct daemon {
 	struct capture *cap;	    /* AF_XDP sockets and their threads */
 	struct ctlsock *ctl;	    /* answers `status` */
 	struct live *live;	    /* per-second figures */
+	struct web *web;	    /* --web: the page, its JSON and /metrics */
 	struct dnscache *dns;
 	pthread_mutex_t dns_mu;
 	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */

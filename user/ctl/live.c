@@ -254,8 +254,12 @@ void live_top_json(struct daemon *d, FILE *out, unsigned int n)
 	jw_init(&w, out);
 	jw_obj_begin(&w, NULL);
 	jw_arr_begin(&w, "flows");
-	for (i = 0; i < c.n; i++) {
-		jsonl_flow(&w, c.best[i]); /* writes an object and a newline at depth 0 only */
+	for (i = 0; i < c.n; i++) { /* again under its shard's lock: the copy has no L7 fields */
+		unsigned int sh = flowset_shard_of(&d->fs, &c.best[i]->key);
+		struct flow_rec *r = flow_table_lookup(flowset_lock(&d->fs, sh), &c.best[i]->key);
+
+		jsonl_flow(&w, r ? r : c.best[i]); /* writes an object and a newline at depth 0 only */
+		flowset_unlock(&d->fs, sh);
 		free(c.best[i]);
 	}
 	jw_arr_end(&w);
