@@ -172,3 +172,4 @@ clean:
 .SECONDARY:
 -include $(USER_OBJS:.o=.d) $(OUTPUT)/user/ctl/main.d
 include web.mk
+include store.mk

@@ -6,10 +6,10 @@ STORE_SQL := $(sort $(wildcard sql/*.sql))
 $(OUTPUT)/user/store/migrate.o $(FUZZOUT)/user/store/migrate.o: $(STORE_SQL)
 
 # The database tests: a throwaway PostgreSQL cluster per script (as root, initdb runs as postgres).
-# tests/run.sh has no "db" mode yet; its "pcap" mode runs scripts and counts PASS:/FAIL: lines.
+# tests/run.sh db runs each script and counts its PASS:/FAIL: lines; `make test` runs them too.
 .PHONY: check-db bench-store
 check-db: $(BIN) tools
-	@FT=$(BIN) TOOLS=$(OUTPUT)/tools tests/run.sh pcap $(sort $(wildcard tests/db/test_*.sh))
+	@FT=$(BIN) TOOLS=$(OUTPUT)/tools tests/run.sh db $(sort $(wildcard tests/db/test_*.sh))
 
 bench-store: $(OUTPUT)/tests/bench_store
 	@tests/bench/store.sh $(OUTPUT)/tests/bench_store

@@ -87,6 +87,7 @@ bpf) need_root check-bpf && suite_bins bpf "$@" ;;
 pcap) suite_scripts pcap "$@" ;;
 netns) need_root check-netns && suite_scripts netns "$@" ;;
 tools) suite_scripts tools "$@" ;;
+db) suite_scripts db "$@" ;;
 all)
 	out=.output/rel
 	[ "${SANITIZE:-0}" = 1 ] && out=.output/san
@@ -105,12 +106,13 @@ all)
 	if need_root "bpf and live tests"; then
 		suite_bins bpf $(ls $out/tests/test_xdp_* 2>/dev/null | grep -v '\.d$')
 		suite_scripts netns $(ls tests/live/test_*.sh 2>/dev/null)
+		suite_scripts db $(ls tests/db/test_*.sh 2>/dev/null) # throwaway clusters run as postgres
 		suite_scripts tools tests/tools/test_ftreplay.sh
 		[ -x tests/fuzz/smoke.sh ] && suite_scripts fuzz tests/fuzz/smoke.sh
 	fi
 	;;
 *)
-	echo "usage: $0 unit|bpf|pcap|netns|all [...]" >&2
+	echo "usage: $0 unit|bpf|pcap|netns|tools|db|all [...]" >&2
 	exit 2
 	;;
 esac

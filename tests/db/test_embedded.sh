@@ -38,9 +38,9 @@ check "second sensor's rows" "$(count_flows emb2)" "$(count_expect_flows)"
 
 # flowtower migrate / psql, once the lead has wired them (until then they read FLOWTOWER_STATE_DIR)
 if "$FT" migrate --help >/dev/null 2>&1; then
-	out=$(FLOWTOWER_STATE_DIR="$T/state" "$FT" migrate 2>&1)
+	out=$("$FT" migrate --state-dir "$T/state" 2>&1)
 	check "flowtower migrate: up to date" "$(grep -c '0 file(s) applied' <<<"$out")" 1
-	got=$(FLOWTOWER_STATE_DIR="$T/state" "$FT" psql <<<"SELECT count(*) FROM flows WHERE sensor = 'emb';" 2>&1 | grep -Eo '^ *[0-9]+$' | tr -d ' ')
+	got=$("$FT" psql --state-dir "$T/state" <<<"SELECT count(*) FROM flows WHERE sensor = 'emb';" 2>&1 | grep -Eo '^ *[0-9]+$' | tr -d ' ')
 	check "flowtower psql opens it (search_path flowtower)" "$got" "$(count_expect_flows)"
 else
 	echo "note: flowtower migrate/psql not wired yet, not tested here"

@@ -19,25 +19,11 @@ struct db_opts {
 	char buf[256];
 };
 
-/*
- * The options these commands need. Until struct config carries --db and --state-dir, they come
- * from FLOWTOWER_DB and FLOWTOWER_STATE_DIR; this is the one function to change when they do.
- */
+/* --db ("embedded" or none: the embedded cluster) and --state-dir */
 static void db_opts(const struct config *c, struct db_opts *o)
 {
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_STATE_HOME");
-
-	o->db = getenv("FLOWTOWER_DB");
-	o->state_dir = getenv("FLOWTOWER_STATE_DIR");
-	if (o->state_dir && *o->state_dir)
-		return;
-	if (geteuid() == 0)
-		snprintf(o->buf, sizeof(o->buf), "/var/lib/flowtower");
-	else if (xdg && *xdg)
-		snprintf(o->buf, sizeof(o->buf), "%.200s/flowtower", xdg);
-	else
-		snprintf(o->buf, sizeof(o->buf), "%.200s/.local/state/flowtower", home ? home : ".");
-	o->state_dir = o->buf;
+	o->db = c->db && strcmp(c->db, "embedded") ? c->db : NULL;
+	o->state_dir = config_state_dir(c, o->buf, sizeof(o->buf));
 }
 
 int cmd_migrate(const struct config *c)

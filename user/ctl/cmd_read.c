@@ -19,6 +19,7 @@
 #include "ndp/catalog.h"
 #include "ndp/leases.h"
 #include "store/jsonl.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -178,7 +179,7 @@ static void keep_minute(void *arg, const struct tput_slot *s)
 	t->v[t->n++] = *s;
 }
 
-static void report(const struct config *c, struct read_ctx *r)
+static void report(const struct config *c, struct read_ctx *r, FILE *jout)
 {
 	struct tput_vec t = {};
 	struct report_in in = { .flows = r->flows, .stats = acct_stats(r->acct) };
@@ -196,12 +197,57 @@ static void report(const struct config *c, struct read_ctx *r)
 		jw_obj_end(&w);
 		in.extra_json = jw_render_end(&w, &extra, &elen);
 	}
-	if (c->json)
-		report_json(stdout, &in);
-	else
+	if (jout)
+		report_json(jout, &in);
+	if (!c->json)
 		report_text(stdout, &in);
 	free(t.v);
 	free(extra);
+}
+
+/*
+ * read --db: the JSON lines as one batch, throughput added to the minutes already there (a
+ * capture may overlap another's minutes), flows upserted by uuid. 0, or 1 with the reason logged.
+ */
+static int to_db(const struct config *c, const char *lines, size_t len)
+{
+	char sdir[300], sensor[330];
+	struct store_cfg sc = {
+		.conninfo = strcmp(c->db, "embedded") ? c->db : NULL,
+		.sensor = config_sensor(c, sensor, sizeof(sensor)),
+		.state_dir = config_state_dir(c, sdir, sizeof(sdir)),
+		.spool_max_bytes = (uint64_t)c->spool_max_mb << 20,
+	};
+	struct store_batch *b = NULL;
+	struct store_stats st;
+	struct store *s = NULL;
+	int err, rc;
+
+	err = store_open(&s, &sc);
+	if (!err)
+		err = store_batch_new(&b, store_seq_next(s), STORE_DELTA);
+	if (!err)
+		err = store_batch_add_lines(b, lines, len);
+	if (!err) {
+		err = store_submit(s, b);
+		b = NULL;
+	}
+	if (err) {
+		pr_err("read --db: %s\n", strerror(-err));
+		store_batch_free(b);
+		store_close(s);
+		return 1;
+	}
+	rc = store_flush(s, 600000);
+	store_stats(s, &st);
+	if (rc == 0)
+		pr_info("read --db: %" PRIu64 " rows written for sensor '%s'\n", st.rows_written, sc.sensor);
+	else
+		pr_err("read --db: the database %s (%s): the batch waits in %s/spool for the next run\n",
+		       rc == 1 ? "is not reachable" : "did not take it within 10 minutes",
+		       st.last_error[0] ? st.last_error : "no message", sc.state_dir);
+	store_close(s);
+	return rc ? 1 : 0;
 }
 
 int cmd_read(const struct config *c)
@@ -214,6 +260,9 @@ int cmd_read(const struct config *c)
 	struct read_ctx r = { .steer_done = c->steer_done, .max_flows = c->max_flows, .leases = c->leases };
 	struct jw out;
 	int err, rc = 0;
+	char *dbuf = NULL;
+	size_t dlen = 0;
+	FILE *jout = c->json ? stdout : NULL;
 
 	struct pipeline_cfg pc = { .mark_done = mark_done, .ndp = on_ndp, .arg = &r, .dump_dir = c->dump_dir };
 
@@ -233,8 +282,12 @@ int cmd_read(const struct config *c)
 		goto out;
 	}
 	flow_timeouts_default(&r.to);
-	if (c->json) {
-		jw_init(&out, stdout);
+	if (c->db && !(jout = open_memstream(&dbuf, &dlen))) {
+		rc = 1;
+		goto out;
+	}
+	if (jout) {
+		jw_init(&out, jout);
 		r.out = &out;
 	}
 	err = pcapfile_read(c->file, on_frame, &r);
@@ -251,12 +304,25 @@ int cmd_read(const struct config *c)
 	pipeline_dump_pending(r.pl, r.flows);
 	flow_table_foreach(r.flows, tag_flow, &r);
 	catalog_expire(r.cat, r.now);
-	if (c->json)
-		catalog_write(r.cat, stdout, c->leases);
+	if (jout) {
+		jw_flush(&out);
+		catalog_write(r.cat, jout, c->leases);
+	}
 	if (r.lost)
 		pr_warn("%" PRIu64 " flows did not fit --max-flows %u\n", r.lost, c->max_flows);
-	report(c, &r);
+	report(c, &r, jout);
+	if (c->db) {
+		fclose(jout);
+		jout = NULL;
+		if (c->json)
+			fwrite(dbuf, 1, dlen, stdout);
+		if (to_db(c, dbuf, dlen))
+			rc = 1;
+	}
 out:
+	if (c->db && jout)
+		fclose(jout);
+	free(dbuf);
 	flow_ext_free_all(r.flows);
 	flow_table_free(r.flows);
 	pipeline_free(r.pl);

@@ -11,5 +11,7 @@ int cmd_status(const struct config *c);
 int cmd_detach(const struct config *c);
 int cmd_neighbors(const struct config *c);
 int cmd_dump(const struct config *c);
+int cmd_migrate(const struct config *c);
+int cmd_psql(const struct config *c);
 
 #endif /* FT_CMDS_H */

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl/config.h"
 #include "ctl/web.h"
@@ -41,6 +42,39 @@ void config_defaults(struct config *c)
 	c->to_unsolicited = 60;
 	c->to_udp = 120;
 	c->to_tcp = 900;
+	c->db_interval_s = 60;
+	c->spool_max_mb = 1024;
+	c->db_retry_max_s = 60;
+}
+
+const char *config_state_dir(const struct config *c, char *buf, size_t len)
+{
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_STATE_HOME");
+
+	if (c->state_dir)
+		return c->state_dir;
+	if (geteuid() == 0)
+		snprintf(buf, len, "/var/lib/flowtower");
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/flowtower", xdg);
+	else
+		snprintf(buf, len, "%s/.local/state/flowtower", home && *home ? home : ".");
+	return buf;
+}
+
+const char *config_sensor(const struct config *c, char *buf, size_t len)
+{
+	char host[256] = "";
+
+	if (c->sensor)
+		return c->sensor;
+	if (gethostname(host, sizeof(host) - 1) || !*host)
+		snprintf(host, sizeof(host), "localhost");
+	if (c->cmd == CMD_RUN && c->iface)
+		snprintf(buf, len, "%s-%s", host, c->iface);
+	else
+		snprintf(buf, len, "%s", host);
+	return buf;
 }
 
 static const char usage_run[] =
@@ -100,6 +134,18 @@ static const char usage_run[] =
 	"                          (default: flowtower, if that user exists)\n"
 	"      --web ADDR:PORT     serve the live page and /metrics (off; a bare port means\n"
 	"                          127.0.0.1)\n"
+	"      --db URL|embedded   write flows, throughput per minute and neighbors to PostgreSQL:\n"
+	"                          a libpq URL or keywords (password from PGPASSWORD or ~/.pgpass),\n"
+	"                          or `embedded`: a private cluster in STATE-DIR/pg, started and\n"
+	"                          stopped with the daemon (default: no database)\n"
+	"      --db-interval S     a batch every S seconds (default 60, 5..3600)\n"
+	"      --sensor NAME       the rows' sensor column (default HOSTNAME-IFACE)\n"
+	"      --state-dir DIR     the write-ahead spool (and the embedded cluster); default\n"
+	"                          /var/lib/flowtower as root\n"
+	"      --spool-max-mb N    spool size limit: a warning at 80%, then the oldest batch is\n"
+	"                          dropped, counted and logged (default 1024)\n"
+	"      --retention-days N  drop flow partitions older than N days (default 0: keep)\n"
+	"      --db-retry-max S    reconnect backoff ceiling, seconds (default 60)\n"
 	"  -c, --config FILE       settings from an INI file ([sensor]: these option names,\n"
 	"                          [timeouts]: closed, unsolicited, udp, tcp); the command line\n"
 	"                          overrides it. SIGHUP reads it again.\n"
@@ -124,6 +170,10 @@ static const char usage_read[] =
 	"      --no-steer-done     as `run --no-steer-done`: the parsers see each flow's whole preamble\n"
 	"      --dump-streams DIR  write each TCP flow's reassembled client and server prefixes to\n"
 	"                          DIR/<client>_<port>-<server>_<port>.client|.server\n"
+	"      --db URL|embedded   also write the flows, throughput and neighbors to PostgreSQL\n"
+	"                          (as `run --db`; throughput adds to rows already there)\n"
+	"      --sensor NAME       the rows' sensor column (default: the hostname)\n"
+	"      --state-dir DIR     as `run --state-dir` (default ~/.local/state/flowtower)\n"
 	"  -v, --log-level L       error, warn, info (default) or debug\n"
 	"  -h, --help              this text\n";
 
@@ -176,6 +226,27 @@ static const char usage_neighbors[] =
 	"      --json              neighbor JSON lines\n"
 	"  -h, --help              this text\n";
 
+static const char usage_migrate[] =
+	"usage: flowtower migrate [--db URL] [--state-dir DIR]\n"
+	"\n"
+	"Apply the schema (sql/, built into the binary) to the database: each file once, in\n"
+	"order, recorded in flowtower.schema_version. `run --db` and `read --db` do this too.\n"
+	"\n"
+	"      --db URL            a libpq URL or keywords (default: the embedded cluster)\n"
+	"      --state-dir DIR     where the embedded cluster lives (default /var/lib/flowtower as\n"
+	"                          root, else ~/.local/state/flowtower)\n"
+	"  -h, --help              this text\n";
+
+static const char usage_psql[] =
+	"usage: flowtower psql [--db URL] [--state-dir DIR]\n"
+	"\n"
+	"psql on the store's database with search_path flowtower (the embedded cluster is\n"
+	"started for it when it is not running). See README.md for the questions to ask.\n"
+	"\n"
+	"      --db URL            a libpq URL or keywords (default: the embedded cluster)\n"
+	"      --state-dir DIR     as `migrate --state-dir`\n"
+	"  -h, --help              this text\n";
+
 static const char usage_top[] =
 	"usage: flowtower COMMAND [options]   (flowtower COMMAND --help for each)\n"
 	"\n"
@@ -187,6 +258,8 @@ static const char usage_top[] =
 	"  detach -i IFACE   remove the program and its pins\n"
 	"  neighbors -i IFACE  the devices (IPv6/IPv4 -> MAC) the daemon learned\n"
 	"  dump -i IFACE     what the interface receives, as pcapng, with a pcap filter\n"
+	"  migrate           apply the database schema\n"
+	"  psql              psql on the database\n"
 	"  version           print the version\n";
 
 void config_usage(FILE *f, enum ft_cmd cmd)
@@ -198,6 +271,8 @@ void config_usage(FILE *f, enum ft_cmd cmd)
 	case CMD_DETACH: fputs(usage_detach, f); break;
 	case CMD_NEIGHBORS: fputs(usage_neighbors, f); break;
 	case CMD_DUMP: fputs(usage_dump, f); break;
+	case CMD_MIGRATE: fputs(usage_migrate, f); break;
+	case CMD_PSQL: fputs(usage_psql, f); break;
 	default: fputs(usage_top, f); break;
 	}
 }
@@ -207,7 +282,7 @@ enum {
 	OPT_NO_SKIP_OWN, OPT_NO_DEDUP, OPT_NO_PROMISC, OPT_KERNEL_FLOWS, OPT_MAX_FLOWS, OPT_DRAIN,
 	OPT_RESOLVE, OPT_PIN_ROOT, OPT_JSON, OPT_NO_STEER_DONE, OPT_QUEUES, OPT_WORKERS, OPT_DUMP_STREAMS, OPT_UMEM, OPT_CAPTURE, OPT_CONFIG, OPT_CHECK_CONFIG, OPT_USER, OPT_WEB,
 	OPT_TO_CLOSED, OPT_TO_UNSOLICITED, OPT_TO_UDP, OPT_TO_TCP, OPT_WRITE, OPT_COUNT, OPT_SNAPLEN, OPT_SAMPLE,
-	OPT_RATE,
+	OPT_RATE, OPT_DB, OPT_STATE_DIR, OPT_SENSOR, OPT_DB_INTERVAL, OPT_SPOOL_MAX, OPT_RETENTION, OPT_DB_RETRY,
 	OPT_DEVICE, OPT_NAT_PUBLIC, OPT_NO_PROBE, OPT_PROBE_INTERVAL, OPT_PROBE_RATE, OPT_NEIGHBOR_AGE,
 };
 
@@ -254,6 +329,13 @@ static const struct option long_opts[] = {
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "sensor", required_argument, NULL, OPT_SENSOR },
+	{ "db-interval", required_argument, NULL, OPT_DB_INTERVAL },
+	{ "spool-max-mb", required_argument, NULL, OPT_SPOOL_MAX },
+	{ "retention-days", required_argument, NULL, OPT_RETENTION },
+	{ "db-retry-max", required_argument, NULL, OPT_DB_RETRY },
 	{ "log-level", required_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -288,6 +370,11 @@ static bool allowed(enum ft_cmd cmd, int opt)
 		return cmd == CMD_READ || cmd == CMD_STATUS || cmd == CMD_NEIGHBORS;
 	case OPT_DUMP_STREAMS:
 		return cmd == CMD_READ;
+	case OPT_DB:
+	case OPT_STATE_DIR:
+		return cmd == CMD_RUN || cmd == CMD_READ || cmd == CMD_MIGRATE || cmd == CMD_PSQL;
+	case OPT_SENSOR:
+		return cmd == CMD_RUN || cmd == CMD_READ;
 	case OPT_CONFIG:
 		return cmd == CMD_RUN;
 	default:
@@ -447,6 +534,35 @@ static int parse_one(struct config *c, int opt, const char *arg)
 	case OPT_USER:
 		c->user = arg;
 		return 0;
+	case OPT_DB:
+		if (!*arg) {
+			pr_err("%s: a libpq URL (postgresql://...), keywords (host=... dbname=...) or 'embedded'\n", label);
+			return -EINVAL;
+		}
+		c->db = arg;
+		return 0;
+	case OPT_STATE_DIR:
+		if (*arg != '/') {
+			pr_err("%s: '%s' is not an absolute path\n", label, arg);
+			return -EINVAL;
+		}
+		c->state_dir = arg;
+		return 0;
+	case OPT_SENSOR:
+		if (!*arg || strlen(arg) > 63) {
+			pr_err("%s: '%s': a sensor name is 1 to 63 characters\n", label, arg);
+			return -EINVAL;
+		}
+		c->sensor = arg;
+		return 0;
+	case OPT_DB_INTERVAL:
+		return parse_u32("db-interval", arg, 5, 3600, &c->db_interval_s);
+	case OPT_SPOOL_MAX:
+		return parse_u32("spool-max-mb", arg, 1, 1048576, &c->spool_max_mb);
+	case OPT_RETENTION:
+		return parse_u32("retention-days", arg, 0, 36500, &c->retention_days);
+	case OPT_DB_RETRY:
+		return parse_u32("db-retry-max", arg, 1, 3600, &c->db_retry_max_s);
 	case OPT_WEB:
 		c->web = arg;
 		return 0;
@@ -494,7 +610,7 @@ static enum ft_cmd cmd_of(const char *s)
 	static const struct { const char *name; enum ft_cmd cmd; } cmds[] = {
 		{ "run", CMD_RUN }, { "read", CMD_READ }, { "status", CMD_STATUS },
 		{ "detach", CMD_DETACH }, { "neighbors", CMD_NEIGHBORS }, { "version", CMD_VERSION }, { "--version", CMD_VERSION },
-		{ "dump", CMD_DUMP },
+		{ "dump", CMD_DUMP }, { "migrate", CMD_MIGRATE }, { "psql", CMD_PSQL },
 	};
 	unsigned int i;
 
@@ -801,6 +917,10 @@ void config_dump(const struct config *c, FILE *f)
 		fprintf(f, "# queues = %u\n", c->queues);
 	fprintf(f, "user = %s\nweb = %s\nlog-level = %s\n", c->user ? c->user : "(flowtower if it exists)",
 		c->web ? c->web : "(off)", (const char *[]){ "error", "warn", "info", "debug" }[c->log_level & 3]);
+	fprintf(f, "db = %s\ndb-interval = %u\nsensor = %s\nstate-dir = %s\nspool-max-mb = %u\n"
+		"retention-days = %u\ndb-retry-max = %u\n", c->db ? c->db : "(none)", c->db_interval_s,
+		c->sensor ? c->sensor : "(HOSTNAME-IFACE)", c->state_dir ? c->state_dir : "(/var/lib/flowtower)",
+		c->spool_max_mb, c->retention_days, c->db_retry_max_s);
 	fprintf(f, "probe = %s\nprobe-interval = %u\nprobe-rate = %u\nneighbor-age = %u\n", c->probe ? "yes" : "no",
 		c->probe_interval_s, c->probe_rate, c->neighbor_age_s);
 	fprintf(f, "\n[timeouts]\nclosed = %u\nunsolicited = %u\nudp = %u\ntcp = %u\n", c->to_closed,

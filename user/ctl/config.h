@@ -52,6 +52,13 @@ struct config {
 	bool check_config;	  /* --check-config: print the effective settings and exit */
 	const char *user;	  /* --user: drop to this user after attaching (default "flowtower" if it exists) */
 	const char *web;	  /* --web ADDR:PORT */
+	const char *db;		  /* --db URL or "embedded"; NULL: run stores nothing, migrate/psql use embedded */
+	const char *state_dir;	  /* --state-dir: the spool and the embedded cluster (NULL: the default) */
+	const char *sensor;	  /* --sensor: every row's sensor column (NULL: hostname[-iface]) */
+	uint32_t db_interval_s;	  /* a batch every this many seconds (default 60) */
+	uint32_t spool_max_mb;	  /* the spool's size limit (default 1024) */
+	uint32_t retention_days;  /* flow partitions older than this are dropped (0: kept) */
+	uint32_t db_retry_max_s;  /* reconnect backoff ceiling (default 60) */
 	uint32_t to_closed, to_unsolicited, to_udp, to_tcp; /* idle timeouts, seconds */
 	const char *dump_out;	  /* dump -w FILE ("-": stdout) */
 	uint32_t dump_count;	  /* dump -c N: stop after N frames (0: until interrupted) */
@@ -75,5 +82,9 @@ int config_read_file(struct config *c, const char *path);
 void config_dump(const struct config *c, FILE *f);
 void config_free(struct config *c); /* the strings it owns */
 void config_usage(FILE *f, enum ft_cmd cmd);
+/* The state directory: --state-dir, else /var/lib/flowtower (root), $XDG_STATE_HOME/flowtower or ~/.local/state/flowtower. */
+const char *config_state_dir(const struct config *c, char *buf, size_t len);
+/* The sensor name: --sensor, else the hostname, with "-IFACE" for run. */
+const char *config_sensor(const struct config *c, char *buf, size_t len);
 
 #endif /* FT_CONFIG_H */

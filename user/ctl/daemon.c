@@ -11,6 +11,7 @@
 #include "ctl/capture.h"
 #include "ctl/ctlsock.h"
 #include "ctl/daemon.h"
+#include "ctl/dstore.h"
 #include "ctl/live.h"
 #include "ctl/priv.h"
 #include "ctl/web.h"
@@ -215,6 +216,7 @@ static void state_fields(struct daemon *d, struct jw *w)
 		jw_fields(w, state ? state : "{}");
 		free(state);
 	}
+	dstore_state_json(d, w);
 }
 
 /*
@@ -474,13 +476,19 @@ static int open_all(struct daemon *d)
 	if (!d->ld.fresh)
 		pr_info("resuming from pinned state: %d flows, drain generation %llu\n", n,
 			(unsigned long long)d->ld.ctl.gen);
-	err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d); /* finishes a drain a crash cut short */
-	if (!err && d->cfg->steer)
+	if (d->cfg->steer)
 		err = open_copies(d);
 	if (!err && d->cfg->steer) /* sockets before the program: steered frames find them */
 		err = capture_open(&d->cap, d->cfg, d->ld.ifindex, d->ld.fd_xsk);
 	if (!err)
 		err = loader_attach(&d->ld, d->cfg);
+	/*
+	 * Then finish a drain a crash cut short. Not before: a daemon killed between writing ctl
+	 * and flipping its program's buffer left that program writing the buffer to be emptied,
+	 * and it runs until the attach replaces it (the flip's sync then waits it out).
+	 */
+	if (!err)
+		err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d);
 	if (err)
 		return err;
 ctl:
@@ -488,8 +496,14 @@ ctl:
 	ctlsock_path(d->cfg->iface, path, sizeof(path));
 	if (ctlsock_open(&d->ctl, path, ctl_answer, d))
 		pr_warn("%s: no control socket: status shows counts but not what the daemon learned\n", path);
+	if (d->cfg->db) { /* the embedded cluster starts as its own user, which takes root */
+		err = dstore_open(d);
+		if (err)
+			return err;
+	}
 	if (d->cfg->web) { /* bound now, while a port below 1024 is still ours; served after the drop */
-		struct web_cfg wc = { .listen = d->cfg->web, .assets = web_assets, .answer = ctl_answer, .arg = d };
+		struct web_cfg wc = { .listen = d->cfg->web, .assets = web_assets, .answer = ctl_answer, .arg = d,
+				      .db = dstore_conninfo(d), .sensor = dstore_sensor(d) };
 
 		err = web_open(&d->web, &wc);
 		if (err)
@@ -595,6 +609,7 @@ static void expire(struct daemon *d)
 				bpf_map_delete_elem(d->ld.fd_flows, &v[i]->key);
 				bpf_map_delete_elem(d->ld.fd_preamble, &v[i]->key);
 			}
+			dstore_expired(d, v[i]);
 			flow_ext_free(v[i]->ext);
 			flow_table_remove(ft, v[i]);
 		}
@@ -680,6 +695,7 @@ void daemon_tick(struct daemon *d)
 			loader_set_prefixes(&d->ld, &d->local, &d->own);
 		d->next_resolve_ns = clock_mono_ns() + (uint64_t)d->cfg->resolve_s * NS_PER_SEC;
 	}
+	dstore_tick(d);
 }
 
 /* What a reload cannot change without detaching: warn and keep the running value. */
@@ -704,6 +720,12 @@ static void keep_fixed(const struct config *old, struct config *nc)
 	FIXED(skip_own, "skip-own");
 	FIXED(user, "user");
 	FIXED(web, "web");
+	FIXED(db, "db");
+	FIXED(state_dir, "state-dir");
+	FIXED(sensor, "sensor");
+	FIXED(spool_max_mb, "spool-max-mb");
+	FIXED(retention_days, "retention-days");
+	FIXED(db_retry_max_s, "db-retry-max");
 #undef FIXED
 	nc->iface = old->iface; /* -i is on the command line: the same by construction */
 	nc->pin_root = old->pin_root;
@@ -760,6 +782,7 @@ int daemon_final(struct daemon *d)
 		if (catalog_save(d->cat, d->cat_path, d->cfg->leases, true) < 0)
 			pr_warn("%s: the neighbor catalog was not saved\n", d->cat_path);
 	}
+	dstore_final(d); /* the database, or the spool when it is down: nothing is left behind */
 	if (d->wk) {
 		workers_stats(d->wk, &ws);
 		pr_info("%llu frames read, %llu flows named by TLS, %llu by HTTP, %llu by QUIC\n",
@@ -790,6 +813,7 @@ void daemon_stop(struct daemon *d)
 	d->copies = NULL;
 	workers_stop(d->wk);
 	d->wk = NULL;
+	dstore_close(d);
 	catalog_free(d->cat); /* after the workers and the prober, which learn into it */
 	d->cat = NULL;
 	if (d->fs.n)

@@ -21,6 +21,7 @@ struct catalog;
 struct probe;
 struct live;
 struct web;
+struct dstore;
 
 struct daemon {
 	const struct config *cfg;
@@ -31,6 +32,7 @@ struct daemon {
 	struct ctlsock *ctl;	    /* answers `status` */
 	struct live *live;	    /* per-second figures */
 	struct web *web;	    /* --web: the page, its JSON and /metrics */
+	struct dstore *store;	    /* --db: batches for PostgreSQL */
 	struct dnscache *dns;
 	pthread_mutex_t dns_mu;
 	struct ring_buffer *copies; /* the kernel's copy ring (NDP, the host's own frames) */

@@ -39,6 +39,10 @@ static int run(struct config *c, int argc, char **argv)
 		return cmd_neighbors(c);
 	case CMD_DUMP:
 		return cmd_dump(c);
+	case CMD_MIGRATE:
+		return cmd_migrate(c);
+	case CMD_PSQL:
+		return cmd_psql(c);
 	case CMD_VERSION:
 		printf("flowtower %s (ABI %d)\n", FT_VERSION, FT_ABI_VERSION);
 		return 0;

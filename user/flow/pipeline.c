@@ -278,6 +278,7 @@ void pipeline_frame(struct pipeline *pl, struct flow_table *ft, int dlt, const u
 		return;
 	}
 	x->pkts_seen++;
+	r->dirty_gen |= FLOW_DIRTY_EXT; /* what this frame teaches reaches the store's next batch */
 	if (pi.proto == FT_IPPROTO_TCP) {
 		tcp_client_side(x, &pi, side, created);
 		if (created)

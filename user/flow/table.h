@@ -17,6 +17,7 @@ struct flow_rec {
 	struct flow_key key;
 	struct flow_total tot;
 	uint64_t dirty_gen; /* drain generation that last changed it (store: rows to write) */
+#define FLOW_DIRTY_EXT (1ULL << 63) /* or'ed in: attributes (L7) changed since the store's last batch */
 	uint64_t touched_ns; /* wall clock of the last frame or drain that touched it (idle timeouts) */
 	void *ext;	    /* attributes owned by later stages (L7, devices); NULL when none */
 };

@@ -20,8 +20,10 @@ static int load_one(void *arg, const struct flow_key *k, const struct flow_total
 	bool created;
 
 	r = flow_table_upsert(ft, k, &created);
-	if (r)
+	if (r) {
 		r->tot = *t;
+		r->dirty_gen = FLOW_DIRTY_EXT; /* a new run: not in its store yet */
+	}
 	flowset_unlock(fs, s);
 	return r ? 0 : -ENOSPC;
 }

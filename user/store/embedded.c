@@ -80,6 +80,13 @@ static int run_tool(const struct embedded *e, char *const argv[])
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		/*
+		 * The server outlives us: it must not inherit the daemon's descriptors (AF_XDP
+		 * sockets, BPF links and maps would stay busy or attached after the daemon exits).
+		 */
+		if (close_range(3, ~0U, 0))
+			for (fd = 3; fd < 65536; fd++)
+				close(fd);
 		if (geteuid() == 0 && (setgroups(0, NULL) || setgid(e->gid) || setuid(e->uid)))
 			_exit(126);
 		if (chdir(e->pgdir))

@@ -39,6 +39,7 @@ uint64_t store_seq_next(struct store *s); /* unique across restarts: max(last + 
 int store_submit(struct store *s, struct store_batch *b /* takes ownership */); /* never waits on the DB */
 int store_flush(struct store *s, int timeout_ms); /* 0: all in the DB; 1: some spooled (DB down); -ETIMEDOUT */
 void store_stats(struct store *s, struct store_stats *out);
+const char *store_conninfo(const struct store *s); /* the --db given, or the embedded cluster's socket */
 void store_close(struct store *s); /* spools what is queued, stops the embedded cluster; NULL-safe */
 
 #endif /* FT_STORE_H */

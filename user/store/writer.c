@@ -562,3 +562,8 @@ static void *writer_main(void *arg)
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
+
+const char *store_conninfo(const struct store *s)
+{
+	return s ? s->conninfo : NULL;
+}
