@@ -26,8 +26,8 @@ trap cleanup_pg EXIT
 
 lab_up || { fail "lab setup"; exit 1; }
 parts=()
-for f in ndpi__sites.pcapng ndpi__tls_with_huge_ch.pcapng ndpi__chrome.pcap zeek__http-100-continue.pcap \
-	zeek__ipv6-fragmented-dns.pcap ndpi__quic-mvfst-27.pcapng tcpreplay__test.pcap; do
+for f in ndpi__sites.pcapng ndpi__tls_with_huge_ch.pcapng ndpi__chrome.pcap zeek__http-pipelined-requests.pcap \
+	zeek__ipv6-fragmented-dns.pcap ndpi__quic_frags_ch_in_multiple_packets.pcapng tcpreplay__test.pcap; do
 	[ -f "$PCAPS/$f" ] && parts+=("$PCAPS/$f")
 done
 mergecap -a -F pcap -w "$WORK/all.pcap" "${parts[@]}" 2>/dev/null || { fail "mergecap"; exit 1; }

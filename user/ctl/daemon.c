@@ -159,6 +159,8 @@ static void write_state(struct daemon *d, FILE *out)
 	jw_u64(&w, "flows_evicted_early", d->evicted_early);
 	jw_u64(&w, "flows_open", flowset_count(&d->fs));
 	jw_u64(&w, "flows_lost", d->ds.flows_lost);
+	if (!d->cfg->afpacket)
+		jw_u64(&w, "reattached", d->reattached);
 	if (d->wk) {
 		workers_stats(d->wk, &ws);
 		jw_u64(&w, "worker_queue_drops", ws.dropped_full);
@@ -670,10 +672,32 @@ static void tag_flows(struct daemon *d)
 	d->tagged_gen = d->cfg->afpacket ? d->afp_gen : d->ld.ctl.gen;
 }
 
+/* The interface taken away and created again: the program goes back on it (sockets: capture_check). */
+static void check_link(struct daemon *d)
+{
+	int rc = loader_link_check(&d->ld, d->cfg);
+
+	if (rc == -ENODEV) {
+		if (!d->iface_gone)
+			pr_warn("%s: the interface is gone; counting resumes when it is back\n", d->cfg->iface);
+		d->iface_gone = true;
+		return;
+	}
+	d->iface_gone = false;
+	if (rc != 1)
+		return;
+	priv_raise(true); /* a link takes CAP_NET_ADMIN and CAP_BPF */
+	if (!loader_reattach(&d->ld, d->cfg))
+		d->reattached++;
+	priv_raise(false);
+}
+
 void daemon_tick(struct daemon *d)
 {
 	int err;
 
+	if (!d->cfg->afpacket)
+		check_link(d);
 	if (d->cfg->afpacket) {
 		afp_drain(d);
 	} else {

@@ -46,6 +46,8 @@ struct daemon {
 	uint64_t expired;
 	uint64_t evicted_early;	    /* expired by emergency timeouts */
 	bool emergency;
+	bool iface_gone;	    /* warned once until it is back */
+	uint64_t reattached;	    /* times the program went back on a recreated interface */
 	struct htab *afp_tput;	    /* AF_PACKET mode: minute -> throughput, from the workers' counters */
 	uint64_t afp_gen;
 	int afp_offloads;	    /* offloads we turned off (AF_PACKET mode restores them at exit) */

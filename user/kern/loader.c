@@ -359,6 +359,50 @@ int loader_attach(struct loader *ld, const struct config *cfg)
 	return 0;
 }
 
+int loader_link_check(struct loader *ld, const struct config *cfg)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int idx = (int)if_nametoindex(cfg->iface);
+
+	if (!idx)
+		return -ENODEV;
+	if (idx == ld->ifindex && ld->link_fd >= 0 && !bpf_obj_get_info_by_fd(ld->link_fd, &info, &len) &&
+	    (int)info.xdp.ifindex == idx)
+		return 0;
+	return 1;
+}
+
+int loader_reattach(struct loader *ld, const struct config *cfg)
+{
+	int prog_fd = bpf_program__fd(ld->skel->progs.sensor_xdp);
+	int idx = (int)if_nametoindex(cfg->iface), fd;
+	char path[PATH_MAX + 16];
+
+	if (!idx)
+		return -ENODEV;
+	pr_warn("%s: the interface was recreated (index %d, was %d): attaching again\n", cfg->iface, idx,
+		ld->ifindex);
+	ld->ifindex = idx;
+	if (ld->link_fd >= 0)
+		close(ld->link_fd); /* its interface is gone: the link is defunct */
+	ld->link_fd = -1;
+	prepare_iface(ld, cfg);
+	fd = create_link(ld, cfg, prog_fd);
+	if (fd < 0) {
+		pr_err("%s: attaching XDP again: %s\n", cfg->iface, strerror(-fd));
+		return fd;
+	}
+	ld->link_fd = fd;
+	snprintf(path, sizeof(path), "%s/link", ld->dir);
+	unlink(path);
+	if (bpf_obj_pin(fd, path))
+		pr_warn("%s: the new link is not pinned (%s): the program stays attached while this daemon runs; "
+			"a restart pins it\n", cfg->iface, strerror(errno));
+	pr_info("%s: attached again in %s mode\n", cfg->iface, loader_attach_mode(idx));
+	return 0;
+}
+
 void loader_close(struct loader *ld)
 {
 	if (ld->link_fd >= 0)

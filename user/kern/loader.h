@@ -36,6 +36,13 @@ int loader_open(struct loader *ld, const struct config *cfg);
  * merging offloads (remembered in ctl for detach).
  */
 int loader_attach(struct loader *ld, const struct config *cfg);
+/*
+ * Is the program still attached to cfg->iface? 0 yes, 1 the interface was recreated (another
+ * index) or the link lost it, -ENODEV the interface is gone. Needs no privileges.
+ */
+int loader_link_check(struct loader *ld, const struct config *cfg);
+/* After loader_link_check() said 1: a new link on the interface's index now, pinned if we may. */
+int loader_reattach(struct loader *ld, const struct config *cfg);
 /* Replace the local prefixes / own addresses the program sees. */
 int loader_set_prefixes(struct loader *ld, const struct prefix_set *local, const struct prefix_set *own);
 /*
