@@ -60,7 +60,9 @@ sensor_stop TERM
 # -- privilege drop: a throwaway user, removed at the end
 user=ftpriv$LAB_ID
 useradd --system --no-create-home --shell /usr/sbin/nologin "$user" 2>/dev/null
-check "sensor started with --user $user" sensor_start --user "$user" --umem-mb 32
+chmod 755 "$WORK" # the embedded cluster runs as $user inside it
+check "sensor started with --user $user (and --db embedded)" sensor_start --user "$user" --umem-mb 32 \
+	--db embedded --state-dir "$WORK/pstate" --db-interval 5
 st=/proc/$SENSOR_PID/status
 uid=$(id -u "$user")
 check "daemon runs as $user" grep -qE "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid" "$st"
@@ -72,6 +74,9 @@ sleep 0.7
 status_json >"$WORK/s2.jsonl"
 check "the unprivileged daemon still answers status (names it learned)" grep -q '"hostname_source":"tls_sni"' "$WORK/s2.jsonl"
 sensor_stop TERM
+check "without root: the store flushed to its cluster at SIGTERM" grep -q "store: everything is in the database" "$SENSOR_LOG"
+check "without root: the neighbor catalog was saved" test -z "$(grep "catalog was not saved" "$SENSOR_LOG")"
+check "the embedded cluster ran as $user" test "$(stat -c %U "$WORK/pstate/pg/data")" = "$user"
 userdel "$user" 2>/dev/null
 
 # -- the systemd unit, where systemd-analyze is available

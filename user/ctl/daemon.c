@@ -556,6 +556,8 @@ int daemon_start(struct daemon *d)
 	if (!err)
 		err = open_all(d);
 	if (!err)
+		priv_hand_over(d->cfg->user, d->cat_path); /* the catalog file stays writable after the drop */
+	if (!err)
 		err = priv_drop(d->cfg->user);
 	if (!err)
 		err = start_threads(d);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* ctl/priv.c - setuid with kept capabilities (capset(2) directly: no libcap dependency). */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -34,6 +35,20 @@ static int set_caps(unsigned long long eff, unsigned long long prm)
 	d[0].permitted = (uint32_t)prm;
 	d[1].permitted = (uint32_t)(prm >> 32);
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+void priv_hand_over(const char *user, const char *path)
+{
+	struct passwd *pw;
+	int fd;
+
+	if (geteuid() || !(pw = getpwnam(user ? user : "flowtower")))
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid))
+		pr_warn("%s: %s (it will not be saved after the privilege drop)\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 int priv_drop(const char *user)

@@ -13,6 +13,8 @@
  * Call before any thread starts: capabilities are per thread. 0 or -errno.
  */
 int priv_drop(const char *user);
+/* Before the drop: create path if needed and give it to the user priv_drop() switches to (root only). */
+void priv_hand_over(const char *user, const char *path);
 /* Make the kept capabilities effective (true) or not again (false). */
 int priv_raise(bool on);
 bool priv_dropped(void);

@@ -555,6 +555,16 @@ int catalog_save(struct catalog *cat, const char *path, const struct leases *l, 
 		goto err_snap;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/*
+		 * A daemon that dropped privileges may not create files in the directory; it owns
+		 * the file itself (made before the drop), so it is rewritten in place (a torn file
+		 * only loses neighbor lines, which catalog_load() skips).
+		 */
+		free(tmp);
+		tmp = NULL;
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		err = -errno;
 		goto err_tmp;
@@ -570,7 +580,7 @@ int catalog_save(struct catalog *cat, const char *path, const struct leases *l, 
 	err = err < 0 ? err : 0;
 	if (fclose(f) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && tmp && rename(tmp, path))
 		err = -errno;
 	if (err)
 		goto err_unlink;
@@ -583,7 +593,8 @@ int catalog_save(struct catalog *cat, const char *path, const struct leases *l, 
 	return 1;
 
 err_unlink:
-	unlink(tmp);
+	if (tmp)
+		unlink(tmp);
 err_tmp:
 	free(tmp);
 err_snap:
