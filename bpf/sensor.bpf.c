@@ -192,14 +192,16 @@ static __always_inline int in_preamble(struct flow_ctr *c, const struct flow_key
 			return 0;
 	}
 	if (sv->done) {
-		c->steer_done = 1; /* userspace has what it needs: stop looking, on this CPU */
+		c->steer_done |= STEER_ALL; /* userspace has what it needs: stop looking, on this CPU */
 		return 0;
 	}
 	n = __sync_fetch_and_add(&sv->seen[side & 1], 1);
 	if (n < limit)
 		return 1;
+	/* the count only grows: this side's later packets need no lookup (a one-way flow's all do) */
+	c->steer_done |= STEER_SIDE(side);
 	if (sv->seen[(side ^ 1) & 1] >= limit)
-		c->steer_done = 1;
+		c->steer_done |= STEER_ALL;
 	return 0;
 }
 
@@ -341,12 +343,12 @@ static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end,
 		return cfg_verdict;
 	}
 	/* a later fragment is no use to a parser, but says nothing about the flow: no caching */
-	if (!c || c->steer_done || pi->frag == FRAG_LATER)
+	if (!c || (c->steer_done & (STEER_ALL | STEER_SIDE(side))) || pi->frag == FRAG_LATER)
 		return cfg_verdict;
 	limit = ft_preamble_limit(pi, pi->proto == FT_IPPROTO_UDP && quic_at(data, data_end, pi),
 				  cfg_tcp_preamble, cfg_udp_preamble);
 	if (!limit) {
-		c->steer_done = 1;
+		c->steer_done |= STEER_ALL;
 		return cfg_verdict;
 	}
 	if (!in_preamble(c, k, side, limit))

@@ -102,6 +102,9 @@ enum ft_hint { HINT_NONE, HINT_FIRST, HINT_SYNACK, HINT_SYN };
  * flows_a/flows_b), or of one flow in the offline accounting table. Written by
  * ft_account() in account.h on both sides.
  */
+#define STEER_ALL 1
+#define STEER_SIDE(side) (2 << ((side) & 1))
+
 struct flow_ctr {
 	struct flow_dir dir[2];
 	__u64 first_ns; /* wall clock, ns */
@@ -112,7 +115,7 @@ struct flow_ctr {
 	__u8 hint;	/* enum ft_hint */
 	__u8 hint_orig; /* side the hint names as originator */
 	__u8 flags;	/* FLOW_F_* */
-	__u8 steer_done; /* cached: preamble complete, stop looking at steer map */
+	__u8 steer_done; /* cached, this CPU and buffer: STEER_ALL preamble complete, STEER_SIDE(s) s is past it */
 	__u8 pad[6];
 };
 
