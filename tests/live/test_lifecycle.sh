@@ -23,6 +23,13 @@ out=$("$FT" run --config "$conf" --check-config -l 192.0.2.0/24)
 check "--check-config: the command line's --local replaces the file's" \
 	bash -c "grep -qx 'local = 192.0.2.0/24' <<<'$out' && ! grep -q '10.0.0.0' <<<'$out'"
 check "--check-config: values from the file" grep -qx "tcp = 600" <<<"$out"
+check "--check-config: the embedded database by default" grep -qx "db = embedded" <<<"$out"
+printf '[sensor]\ninterface = eth9\ndb = none\n' >"$conf"
+out=$("$FT" run --config "$conf" --check-config 2>&1)
+check "db = none turns the store off" grep -qx "db = none" <<<"$out"
+printf '[sensor]\ninterface = eth9\ndb = none\ndb-interval = 2\n' >"$conf"
+out=$("$FT" run --config "$conf" --check-config 2>&1)
+check "db-interval out of range: names the range" grep -q "ft.conf:4: db-interval: '2' is not a number in 5..3600" <<<"$out"
 
 # -- SIGHUP: local prefixes change live, every frame still counted
 lab_up || { fail "lab setup"; exit 1; }

@@ -31,7 +31,7 @@ check "pins survive kill -9" test -e /sys/fs/bpf/flowtower/$IF_S/link
 replay "$WORK/p2.pcap" # nobody drains: the program alone counts
 check "second slice counted while the daemon is down ($n2 frames in all)" wait_frames "$n2"
 
-FLOWTOWER_FAULT=drain-mid nsenter --net=/run/netns/$NS_S "$FT" run -i $IF_S >"$WORK/fault.log" 2>&1
+FLOWTOWER_FAULT=drain-mid nsenter --net=/run/netns/$NS_S "$FT" run -i $IF_S --db none >"$WORK/fault.log" 2>&1
 rc=$?
 check "daemon killed inside its first drain (exit $rc)" test "$rc" -eq 137
 state=$(bpftool map dump pinned /sys/fs/bpf/flowtower/$IF_S/ctl 2>/dev/null | tr -d ' \n' |

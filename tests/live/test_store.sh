@@ -85,7 +85,7 @@ check "second half counted ($total frames in all)" wait_frames "$total"
 lab_ipv6 2001:db8:77::1/64 2001:db8:77::10/64 && ping6_ok $NS_S 2001:db8:77::10 2
 spooled=0
 for _ in $(seq 1 40); do
-	spooled=$(find "$STATE/spool" -maxdepth 1 -type f -name '*.batch' 2>/dev/null | wc -l)
+	spooled=$(find "$STATE/spool.$IF_S" -maxdepth 1 -type f -name '*.batch' 2>/dev/null | wc -l)
 	[ "$spooled" -gt 0 ] && break
 	sleep 0.5
 done
@@ -138,4 +138,4 @@ mac_r=$(if_mac $NS_R $IF_R)
 got=$(q "SELECT count(*) FROM neighbors WHERE sensor = 'lab' AND mac = '$mac_r'")
 check "the replayer's MAC is in neighbors ($got rows)" test "${got:-0}" -ge 1
 check "each batch applied once" test "$(q "SELECT count(*) - count(DISTINCT seq) FROM batches WHERE sensor = 'lab'")" = 0
-check "no rejected or corrupt spool records" test -z "$(ls "$STATE/spool/rejected" "$STATE/spool/corrupt" 2>/dev/null | grep -v ':$' | grep .)"
+check "no rejected or corrupt spool records" test -z "$(ls "$STATE/spool.$IF_S/rejected" "$STATE/spool.$IF_S/corrupt" 2>/dev/null | grep -v ':$' | grep .)"

@@ -134,10 +134,12 @@ static const char usage_run[] =
 	"                          (default: flowtower, if that user exists)\n"
 	"      --web ADDR:PORT     serve the live page and /metrics (off; a bare port means\n"
 	"                          127.0.0.1)\n"
-	"      --db URL|embedded   write flows, throughput per minute and neighbors to PostgreSQL:\n"
-	"                          a libpq URL or keywords (password from PGPASSWORD or ~/.pgpass),\n"
-	"                          or `embedded`: a private cluster in STATE-DIR/pg, started and\n"
-	"                          stopped with the daemon (default: no database)\n"
+	"      --db URL|embedded|none  where flows, throughput per minute and neighbors are\n"
+	"                          written: a libpq URL or keywords (password from PGPASSWORD or\n"
+	"                          ~/.pgpass); embedded (the default): a private cluster in\n"
+	"                          STATE-DIR/pg, Unix socket only, started and stopped with the\n"
+	"                          daemon (if PostgreSQL is not installed, a warning and no store);\n"
+	"                          none: no database\n"
 	"      --db-interval S     a batch every S seconds (default 60, 5..3600)\n"
 	"      --sensor NAME       the rows' sensor column (default HOSTNAME-IFACE)\n"
 	"      --state-dir DIR     the write-ahead spool (and the embedded cluster); default\n"
@@ -536,10 +538,13 @@ static int parse_one(struct config *c, int opt, const char *arg)
 		return 0;
 	case OPT_DB:
 		if (!*arg) {
-			pr_err("%s: a libpq URL (postgresql://...), keywords (host=... dbname=...) or 'embedded'\n", label);
+			pr_err("%s: a libpq URL (postgresql://...), keywords (host=... dbname=...), 'embedded' or 'none'\n",
+			       label);
 			return -EINVAL;
 		}
-		c->db = arg;
+		c->db_none = !strcmp(arg, "none");
+		c->db = c->db_none ? NULL : arg;
+		c->db_default = false;
 		return 0;
 	case OPT_STATE_DIR:
 		if (*arg != '/') {
@@ -735,6 +740,10 @@ int config_validate(struct config *c)
 	}
 	if (c->skip_own < 0)
 		c->skip_own = !c->verdict_drop;
+	if (c->cmd == CMD_RUN && !c->db && !c->db_none) { /* a newcomer gets a database to query */
+		c->db = "embedded";
+		c->db_default = true;
+	}
 	return 0;
 }
 
@@ -918,7 +927,7 @@ void config_dump(const struct config *c, FILE *f)
 	fprintf(f, "user = %s\nweb = %s\nlog-level = %s\n", c->user ? c->user : "(flowtower if it exists)",
 		c->web ? c->web : "(off)", (const char *[]){ "error", "warn", "info", "debug" }[c->log_level & 3]);
 	fprintf(f, "db = %s\ndb-interval = %u\nsensor = %s\nstate-dir = %s\nspool-max-mb = %u\n"
-		"retention-days = %u\ndb-retry-max = %u\n", c->db ? c->db : "(none)", c->db_interval_s,
+		"retention-days = %u\ndb-retry-max = %u\n", c->db ? c->db : "none", c->db_interval_s,
 		c->sensor ? c->sensor : "(HOSTNAME-IFACE)", c->state_dir ? c->state_dir : "(/var/lib/flowtower)",
 		c->spool_max_mb, c->retention_days, c->db_retry_max_s);
 	fprintf(f, "probe = %s\nprobe-interval = %u\nprobe-rate = %u\nneighbor-age = %u\n", c->probe ? "yes" : "no",

@@ -52,7 +52,9 @@ struct config {
 	bool check_config;	  /* --check-config: print the effective settings and exit */
 	const char *user;	  /* --user: drop to this user after attaching (default "flowtower" if it exists) */
 	const char *web;	  /* --web ADDR:PORT */
-	const char *db;		  /* --db URL or "embedded"; NULL: run stores nothing, migrate/psql use embedded */
+	const char *db;		  /* --db URL or "embedded"; NULL: none (run: embedded unless --db none) */
+	bool db_none;		  /* --db none */
+	bool db_default;	  /* run chose the embedded cluster itself: a failure to start it is not fatal */
 	const char *state_dir;	  /* --state-dir: the spool and the embedded cluster (NULL: the default) */
 	const char *sensor;	  /* --sensor: every row's sensor column (NULL: hostname[-iface]) */
 	uint32_t db_interval_s;	  /* a batch every this many seconds (default 60) */

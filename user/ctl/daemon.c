@@ -744,11 +744,18 @@ static void keep_fixed(const struct config *old, struct config *nc)
 	FIXED(steer, "steer");
 	FIXED(dedup, "dedup");
 	FIXED(skip_own, "skip-own");
-	FIXED(user, "user");
-	FIXED(web, "web");
-	FIXED(db, "db");
-	FIXED(state_dir, "state-dir");
-	FIXED(sensor, "sensor");
+#define FIXED_STR(field, name)                                                                 \
+	do {                                                                                   \
+		if (strcmp(old->field ? old->field : "", nc->field ? nc->field : ""))         \
+			pr_warn("reload: %s changed; it takes a restart (kept as it was)\n", name); \
+		nc->field = old->field;                                                        \
+	} while (0)
+	FIXED_STR(user, "user");
+	FIXED_STR(web, "web");
+	FIXED_STR(db, "db");
+	FIXED_STR(state_dir, "state-dir");
+	FIXED_STR(sensor, "sensor");
+#undef FIXED_STR
 	FIXED(spool_max_mb, "spool-max-mb");
 	FIXED(retention_days, "retention-days");
 	FIXED(db_retry_max_s, "db-retry-max");

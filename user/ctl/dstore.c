@@ -69,11 +69,12 @@ int dstore_open(struct daemon *d)
 {
 	const struct config *c = d->cfg;
 	struct dstore *ds = calloc(1, sizeof(*ds));
-	char sdir[300];
+	char sdir[300], spool[400];
 	struct store_cfg sc = {
 		.conninfo = strcmp(c->db, "embedded") ? c->db : NULL,
 		.sensor = ds ? config_sensor(c, ds->sensor, sizeof(ds->sensor)) : NULL,
 		.state_dir = config_state_dir(c, sdir, sizeof(sdir)),
+		.spool_dir = spool, /* one per interface: daemons on one host share the state directory */
 		.spool_max_bytes = (uint64_t)c->spool_max_mb << 20,
 		.retry_max_ms = c->db_retry_max_s * 1000,
 		.retention_days = c->retention_days,
@@ -83,6 +84,7 @@ int dstore_open(struct daemon *d)
 
 	if (!ds)
 		return -ENOMEM;
+	snprintf(spool, sizeof(spool), "%s/spool.%s", sc.state_dir, c->iface);
 	if (sc.retry_max_ms < 1000)
 		sc.retry_min_ms = sc.retry_max_ms;
 	err = store_open(&ds->st, &sc);
@@ -90,6 +92,15 @@ int dstore_open(struct daemon *d)
 		err = htab_new(&ds->afp_sent, sizeof(uint64_t), sizeof(struct tput_slot), 1 << 20);
 	if (!err)
 		err = pend_open(ds);
+	if (err && c->db_default) {
+		pr_warn("store: the embedded PostgreSQL did not start (%s): flows are counted and shown by `status`, "
+			"but not stored; install postgresql, or pass --db URL, or --db none to silence this\n",
+			strerror(-err));
+		store_close(ds->st);
+		htab_free(ds->afp_sent);
+		free(ds);
+		return 0;
+	}
 	if (err) {
 		pr_err("store: %s: %s\n", sc.conninfo ? "--db" : sc.state_dir, strerror(-err));
 		store_close(ds->st);
@@ -99,8 +110,8 @@ int dstore_open(struct daemon *d)
 	}
 	ds->next_ns = clock_mono_ns() + (uint64_t)c->db_interval_s * NS_PER_SEC;
 	d->store = ds;
-	pr_info("store: sensor '%s', a batch every %u s to %s (spool %s/spool)\n", sc.sensor, c->db_interval_s,
-		sc.conninfo ? "--db" : "the embedded cluster", sc.state_dir);
+	pr_info("store: sensor '%s', a batch every %u s to %s (spool %s)\n", sc.sensor, c->db_interval_s,
+		sc.conninfo ? "--db" : "the embedded cluster", spool);
 	return 0;
 }
 

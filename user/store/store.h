@@ -12,6 +12,7 @@ struct store_cfg {
 	const char *conninfo;	  /* libpq URL/keywords without password (PG* env, ~/.pgpass); NULL: embedded */
 	const char *sensor;	  /* every row's sensor column */
 	const char *state_dir;	  /* spool in state_dir/spool, embedded cluster in state_dir/pg */
+	const char *spool_dir;	  /* NULL: state_dir/spool (two daemons on one host need one each) */
 	uint64_t spool_max_bytes; /* 0: 1 GiB; warns at 80 %, drops the oldest batch when full */
 	uint32_t queue_len;	  /* batches in memory (0: 8); more go straight to the spool */
 	uint32_t retry_min_ms, retry_max_ms; /* reconnect backoff, doubling (0: 1000, 60000) */

@@ -31,7 +31,7 @@
  */
 struct store {
 	struct store_cfg cfg; /* strings point to the copies below */
-	char *conninfo, *sensor, *state_dir, *run_as;
+	char *conninfo, *sensor, *state_dir, *run_as, *spool_dir;
 	struct embedded *emb;
 	struct spool *spool;
 	struct pg *pg;
@@ -67,8 +67,11 @@ static int copy_cfg(struct store *s, const struct store_cfg *cfg)
 	s->state_dir = strdup(cfg->state_dir);
 	s->conninfo = cfg->conninfo ? strdup(cfg->conninfo) : NULL;
 	s->run_as = cfg->run_as ? strdup(cfg->run_as) : NULL;
-	if (!s->sensor || !s->state_dir || (cfg->conninfo && !s->conninfo) || (cfg->run_as && !s->run_as))
+	s->spool_dir = cfg->spool_dir ? strdup(cfg->spool_dir) : NULL;
+	if (!s->sensor || !s->state_dir || (cfg->conninfo && !s->conninfo) || (cfg->run_as && !s->run_as) ||
+	    (cfg->spool_dir && !s->spool_dir))
 		return -ENOMEM;
+	s->cfg.spool_dir = s->spool_dir;
 	s->cfg.run_as = s->run_as;
 	s->cfg.sensor = s->sensor;
 	s->cfg.state_dir = s->state_dir;
@@ -99,7 +102,10 @@ static int open_parts(struct store *s)
 		pr_err("store: state directory %s: %s\n", s->state_dir, strerror(-err));
 		return err;
 	}
-	snprintf(dir, sizeof(dir), "%s/spool", s->state_dir);
+	if (s->spool_dir)
+		snprintf(dir, sizeof(dir), "%s", s->spool_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/spool", s->state_dir);
 	err = spool_open(&s->spool, dir, s->cfg.spool_max_bytes);
 	if (err)
 		return err;
@@ -197,6 +203,7 @@ void store_close(struct store *s)
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
 	free(s->conninfo);
+	free(s->spool_dir);
 	free(s->run_as);
 	free(s->sensor);
 	free(s->state_dir);
