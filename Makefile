@@ -161,7 +161,8 @@ install: $(BIN)
 	install -D -m 0644 tools/flowtower.service $(DESTDIR)/etc/systemd/system/flowtower.service
 	install -D -m 0644 tools/flowtower.conf.example $(DESTDIR)/etc/flowtower/flowtower.conf.example
 	install -D -m 0644 doc/flowtower.8 $(DESTDIR)$(PREFIX)/share/man/man8/flowtower.8
-	@getent passwd flowtower >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin flowtower
+	@[ -n "$(DESTDIR)" ] || getent passwd flowtower >/dev/null || \
+		useradd --system --no-create-home --shell /usr/sbin/nologin flowtower
 	@echo "installed: $(PREFIX)/sbin/flowtower, flowtower.service (systemctl enable --now flowtower after editing"
 	@echo "/etc/flowtower/flowtower.conf from the example), the man page, and the user 'flowtower'"
 

@@ -542,6 +542,12 @@ static int parse_one(struct config *c, int opt, const char *arg)
 			       label);
 			return -EINVAL;
 		}
+		if (strstr(arg, "password=") || (strstr(arg, "://") && strchr(arg, '@') &&
+						     memchr(strstr(arg, "://") + 3, ':', strchr(arg, '@') - strstr(arg, "://") - 3))) {
+			pr_err("%s: no password here (it would show in ps and logs): use PGPASSWORD, ~/.pgpass or "
+			       "PGPASSFILE\n", label);
+			return -EINVAL;
+		}
 		c->db_none = !strcmp(arg, "none");
 		c->db = c->db_none ? NULL : arg;
 		c->db_default = false;
@@ -664,7 +670,10 @@ int config_parse(struct config *c, int argc, char **argv)
 	if (prescan_config(c, argc, argv))
 		return -EINVAL;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, c->cmd == CMD_DUMP ? "i:v:hw:c:" : "i:l:v:hc:", long_opts, &idx)) != -1) {
+	while ((idx = -1, opt = getopt_long(argc, argv, c->cmd == CMD_DUMP ? "i:v:hw:c:" : "i:l:v:hc:", long_opts,
+					    &idx)) != -1) {
+		int ch = opt; /* the letter, before -c and -w become long options */
+
 		if (opt == 'c')
 			opt = c->cmd == CMD_DUMP ? OPT_COUNT : OPT_CONFIG;
 		if (opt == 'w')
@@ -685,8 +694,11 @@ int config_parse(struct config *c, int argc, char **argv)
 			c->local.n = 0;
 			cli_local = true;
 		}
-		snprintf(lbuf, sizeof(lbuf), "%s", argv[optind - 1]);
-		lbuf[strcspn(lbuf, "=")] = '\0';
+		/* the option's name, never its value (which may be anything, e.g. a URL) */
+		if (idx >= 0)
+			snprintf(lbuf, sizeof(lbuf), "--%s", long_opts[idx].name);
+		else
+			snprintf(lbuf, sizeof(lbuf), "-%c", ch);
 		label = lbuf;
 		if (parse_one(c, opt, optarg))
 			return -EINVAL;
