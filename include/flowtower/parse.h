@@ -360,8 +360,17 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, str
 			goto done;
 		}
 	}
-	*err = CTR_BAD_IPV6_CHAIN;
-	return -1;
+	/* FT_MAX_IPV6_EXT headers walked: only an upper-layer header may follow */
+	switch (next) {
+	case FT_IPPROTO_HOPOPTS:
+	case FT_IPPROTO_ROUTING:
+	case FT_IPPROTO_DSTOPTS:
+	case FT_IPPROTO_MH:
+	case FT_IPPROTO_AH:
+	case FT_IPPROTO_FRAGMENT:
+		*err = CTR_BAD_IPV6_CHAIN;
+		return -1;
+	}
 done:
 	if (ext > plen) /* extension headers longer than the payload length says */
 		goto bad_ext;
@@ -536,7 +545,22 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 			return -CTR_NONIP_OTHER;
 		}
 	}
-	return -CTR_BAD_VLAN; /* deeper than we walk */
+	/* FT_MAX_L2_LAYERS headers walked: what follows is judged as above, but no further layer is walked */
+	switch (proto) {
+	case FT_ETH_P_IP:
+	case FT_ETH_P_IPV6:
+		return proto;
+	case FT_ETH_P_8021Q:
+	case FT_ETH_P_8021AD:
+	case FT_ETH_P_QINQ1:
+	case FT_ETH_P_MPLS_UC:
+	case FT_ETH_P_MPLS_MC:
+	case FT_ETH_P_PPP_SES:
+		return -CTR_BAD_VLAN; /* deeper than we walk */
+	case FT_ETH_P_ARP:
+		return -CTR_NONIP_ARP;
+	}
+	return proto < FT_ETH_P_802_3_MIN ? -CTR_NONIP_LLC : -CTR_NONIP_OTHER;
 }
 
 /* A whole frame from its Ethernet header: 0 with *pi filled for an IP packet, or its ft_ctr fate. */
