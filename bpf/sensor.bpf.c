@@ -69,7 +69,8 @@ static __always_inline int is_near_dup(void *data, void *data_end, const struct 
 
 	if ((void *)(ip6 + 1) > data_end)
 		return 0;
-	l4 = ip6 + 1;
+	/* the transport header's first 8 bytes (ports) where there is one, past any extension headers */
+	l4 = pi->l4_off > pi->l3_off && pi->frag != FRAG_LATER ? data + (pi->l4_off & 0x1ff) : (void *)(ip6 + 1);
 	if (l4 + 8 > data_end)
 		l4 = NULL;
 	if (pi->mac_off != 0xffff) {
@@ -348,7 +349,9 @@ static __always_inline int steer(struct xdp_md *ctx, void *data, void *data_end,
 	limit = ft_preamble_limit(pi, pi->proto == FT_IPPROTO_UDP && quic_at(data, data_end, pi),
 				  cfg_tcp_preamble, cfg_udp_preamble);
 	if (!limit) {
-		c->steer_done |= STEER_ALL;
+		/* on UDP, a later datagram may still start a QUIC Initial (any port): decided per packet */
+		if (pi->proto != FT_IPPROTO_UDP)
+			c->steer_done |= STEER_ALL;
 		return cfg_verdict;
 	}
 	if (!in_preamble(c, k, side, limit))

@@ -132,8 +132,12 @@ static bool is_near_dup(struct acct *a, const struct pkt_info *pi, const uint8_t
 
 	if ((uint32_t)pi->l3_off + 40 > caplen)
 		return false;
-	if ((uint32_t)pi->l3_off + 48 <= caplen)
+	if (pi->l4_off > pi->l3_off && pi->frag != FRAG_LATER) { /* as the kernel: the ports, past extensions */
+		if ((uint32_t)pi->l4_off + 8 <= caplen)
+			l4 = frame + pi->l4_off;
+	} else if ((uint32_t)pi->l3_off + 48 <= caplen) {
 		l4 = ip6 + 40;
+	}
 	if (pi->mac_off != 0xffff && (uint32_t)pi->mac_off + 12 <= caplen)
 		mac = frame + pi->mac_off + 6;
 	memcpy(&vcf, ip6, 4);

@@ -18,8 +18,14 @@ int flowset_init(struct flowset *fs, unsigned int n, size_t max_flows)
 	fs->n = n;
 	for (i = 0; i < n; i++) {
 		pthread_mutex_init(&fs->shard[i].mu, NULL);
-		/* each shard may hold them all: flows are rarely spread evenly when few */
-		err = flow_table_new(&fs->shard[i].ft, max_flows);
+		/*
+		 * Together never more than max_flows: the pinned totals map holds that many, and the
+		 * memory bound is the operator's. Shards go by address pair, so many flows spread
+		 * evenly; one pair's flows (a port scan) can fill only its shard's share.
+		 */
+		size_t share = max_flows / n + (i < max_flows % n);
+
+		err = flow_table_new(&fs->shard[i].ft, share ? share : 1);
 		if (err) {
 			flowset_fini(fs);
 			return err;

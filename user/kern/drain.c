@@ -37,6 +37,7 @@ struct merge_ctx {
 	struct flowset *fs;
 	int fd_flows;
 	uint64_t gen;
+	uint64_t now; /* wall clock of this drain */
 	struct drain_stats *st;
 	drain_new_fn on_new;
 	void *arg;
@@ -73,6 +74,9 @@ static int merge_locked(struct merge_ctx *m, struct flow_table *ft, const struct
 	}
 	r->tot = t;
 	r->dirty_gen = m->gen;
+	/* a flow of near-duplicates only has no packet times: the drain that saw it is its idle start */
+	if (m->now > r->touched_ns)
+		r->touched_ns = m->now;
 	fault_kill_if("drain-mid"); /* crash test: totals written, buffer entry not yet deleted */
 	m->st->flows_merged++;
 	if (created && m->on_new)
@@ -96,7 +100,7 @@ static int merge_one(void *arg, const struct flow_key *k, const struct flow_tota
 
 int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, drain_new_fn on_new, void *arg)
 {
-	struct merge_ctx m = { fs, ld->fd_flows, 0, st, on_new, arg };
+	struct merge_ctx m = { .fs = fs, .fd_flows = ld->fd_flows, .st = st, .on_new = on_new, .arg = arg };
 	uint64_t t0 = clock_mono_ns();
 	struct ft_ctl ctl;
 	int err, quiet;
@@ -119,6 +123,7 @@ int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, dr
 	if (err)
 		return err;
 	m.gen = ctl.gen;
+	m.now = clock_wall_ns();
 	err = maps_walk_buffer(ld->fd_buf[quiet], 1, merge_one, &m);
 	if (err < 0)
 		return err;
