@@ -435,6 +435,23 @@ static int add_device(struct config *c, int opt, const char *arg, const char *wh
 	return rc;
 }
 
+/* "password=" in keywords, or "scheme://user:password@host" in a URL */
+static bool db_has_password(const char *s)
+{
+	const char *u = strstr(s, "://"), *end;
+	size_t n;
+
+	if (strstr(s, "password="))
+		return true;
+	if (!u)
+		return false;
+	u += 3;
+	end = strpbrk(u, "/?#");
+	n = end ? (size_t)(end - u) : strlen(u); /* the authority: [user[:password]@]host[:port] */
+	end = memchr(u, '@', n);
+	return end && memchr(u, ':', (size_t)(end - u));
+}
+
 static int parse_one(struct config *c, int opt, const char *arg)
 {
 	uint32_t v;
@@ -542,8 +559,7 @@ static int parse_one(struct config *c, int opt, const char *arg)
 			       label);
 			return -EINVAL;
 		}
-		if (strstr(arg, "password=") || (strstr(arg, "://") && strchr(arg, '@') &&
-						     memchr(strstr(arg, "://") + 3, ':', strchr(arg, '@') - strstr(arg, "://") - 3))) {
+		if (db_has_password(arg)) {
 			pr_err("%s: no password here (it would show in ps and logs): use PGPASSWORD, ~/.pgpass or "
 			       "PGPASSFILE\n", label);
 			return -EINVAL;
