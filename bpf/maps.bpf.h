@@ -29,6 +29,19 @@ struct flow_buf flows_a SEC(".maps");
 struct flow_buf flows_b SEC(".maps");
 
 /*
+ * Entries XDP created in each buffer (key: 0 flows_a, 1 flows_b), per CPU. The LRU evicts
+ * silently when more flows arrive within a drain interval than a buffer holds; a drain compares
+ * what was created since the buffer's last drain with the entries it finds, and counts the rest.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} created SEC(".maps");
+
+/*
  * Never read by XDP. Updating a map-in-map makes the bpf() syscall return
  * only after synchronize_rcu() (kernel/bpf/syscall.c maybe_wait_bpf_programs,
  * since 5.x), i.e. after every XDP program that started before the update

@@ -111,13 +111,16 @@ static __always_inline __u8 flow_flags(const struct flow_key *k)
 /* This CPU's counters of the flow in the active buffer, created on first sight. */
 static __always_inline struct flow_ctr *flow_get(const struct flow_key *k)
 {
-	void *buf = active_buf ? (void *)&flows_b : (void *)&flows_a;
+	__u32 b = active_buf & 1;
+	void *buf = b ? (void *)&flows_b : (void *)&flows_a;
 	struct flow_ctr *c, init = {};
+	__u64 *n;
 
 	c = bpf_map_lookup_elem(buf, k);
 	if (!c) {
 		/* NOEXIST: another CPU may have created it meanwhile; either way look it up again */
-		bpf_map_update_elem(buf, k, &init, BPF_NOEXIST);
+		if (!bpf_map_update_elem(buf, k, &init, BPF_NOEXIST) && (n = bpf_map_lookup_elem(&created, &b)))
+			(*n)++;
 		c = bpf_map_lookup_elem(buf, k);
 		if (!c) {
 			ctr_add(CTR_FLOW_NOMEM, 1);

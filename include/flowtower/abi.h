@@ -7,7 +7,7 @@
 #include <linux/types.h>
 #endif
 
-#define FT_ABI_VERSION 1 /* bump on any layout change below */
+#define FT_ABI_VERSION 2 /* bump on any layout change below (2: the 'created' map) */
 
 #define FT_MAX_QUEUES 64	/* XSKMAP size: RX queues we can bind */
 #define FT_TPUT_SLOTS 64	/* per-minute throughput ring, minutes */

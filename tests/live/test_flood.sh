@@ -107,6 +107,8 @@ fates = ("flow_packets", "nonip_arp", "nonip_llc", "nonip_other", "skipped_own",
          "flow_nomem") + tuple(k for k in s if k.startswith("bad_") and k != "bad_tcp_doff")  # doff: a note
 print(sum(s[k] for k in fates))' "$WORK/live.jsonl")
 check "every frame has one fate ($fates of $rx)" test "$fates" = "$rx"
+ev=$(stat_field "$WORK/live.jsonl" flows_evicted_kernel)
+check "the kernel buffers held every drain interval: flows_evicted_kernel = ${ev:-none}" test "$ev" = 0
 early=$(stat_field "$WORK/live.jsonl" flows_evicted_early)
 lost=$(stat_field "$WORK/live.jsonl" flows_lost)
 check "emergency logged (\"flow table N% full: idle timeouts cut\")" \
@@ -167,3 +169,16 @@ check "daemon exited cleanly on SIGTERM (exit $rc)" test "$rc" = 0
 check "no sanitizer report in the daemon's log" \
 	bash -c "! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' '$log'"
 grep -E "warning|error" "$log" | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  sensor: /'
+
+# A kernel buffer too small for one drain interval of the flood: the LRU evicts undrained counts,
+# and the drain finds out (created in the buffer since its last drain - entries it found) and says so.
+"$FT" detach -i $IF_S >/dev/null 2>&1
+check "sensor attached with --kernel-flows 16384" sensor_start --max-flows $MAX_FLOWS --kernel-flows 16384 --umem-mb 64
+in_r tcpreplay -i "$IF_R" --topspeed "$WORK/flood.pcap" >"$WORK/flood2.log" 2>&1
+check "every frame of the second flood counted" wait_stat rx_frames "$flood_frames"
+sleep 1
+status_json >"$WORK/small.jsonl"
+ev=$(stat_field "$WORK/small.jsonl" flows_evicted_kernel)
+check "evictions counted: flows_evicted_kernel $ev > 0" test "${ev:-0}" -gt 0
+check "and warned about, with what to do" grep -q "kernel flow buffer overflowed: .* raise --kernel-flows" "$SENSOR_LOG"
+sensor_stop TERM

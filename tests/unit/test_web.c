@@ -351,6 +351,7 @@ static bool test_checker_rejects(void)
 
 static const char *const state_keys[] = {
 	"queues", "workers", "drains", "flows_expired", "flows_evicted_early", "flows_open", "flows_lost",
+	"flows_evicted_kernel",
 	"worker_queue_drops", "userspace_frames", "userspace_bytes", "userspace_undecodable", "userspace_late",
 	"userspace_table_full", "reasm_nomem", "ndp_frames", "tls_client_hellos", "tls_server_hellos", "tls_errors",
 	"http_requests", "http_errors", "quic_client_hellos", "quic_errors", "dns_responses", "dns_answers",

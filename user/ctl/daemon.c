@@ -160,6 +160,8 @@ static void write_state(struct daemon *d, FILE *out)
 	jw_u64(&w, "flows_open", flowset_count(&d->fs));
 	jw_u64(&w, "flows_lost", d->ds.flows_lost);
 	if (!d->cfg->afpacket)
+		jw_u64(&w, "flows_evicted_kernel", d->ds.evicted);
+	if (!d->cfg->afpacket)
 		jw_u64(&w, "reattached", d->reattached);
 	if (d->wk) {
 		workers_stats(d->wk, &ws);

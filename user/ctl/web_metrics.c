@@ -260,6 +260,7 @@ static const struct family families[] = {
 	  "Frames lost, or their per-flow counting or L7 reading lost, by stage and reason (0 is healthy).", 0,
 	  { { "stage=\"kernel\",reason=\"no_flow_map\"", "no_flow_map" },
 	    { "stage=\"kernel\",reason=\"flow_nomem\"", "flow_nomem" },
+	    { "stage=\"kernel\",reason=\"flow_evicted\"", "flows_evicted_kernel" },
 	    { "stage=\"kernel\",reason=\"copy_ring_full\"", "steer_copy_fail" },
 	    { "stage=\"kernel\",reason=\"no_xsk_socket\"", "steer_no_xsk" },
 	    { "stage=\"af_xdp\",reason=\"rx_dropped\"", "xsk_rx_dropped" },

@@ -101,7 +101,7 @@ static int merge_one(void *arg, const struct flow_key *k, const struct flow_tota
 int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, drain_new_fn on_new, void *arg)
 {
 	struct merge_ctx m = { .fs = fs, .fd_flows = ld->fd_flows, .st = st, .on_new = on_new, .arg = arg };
-	uint64_t t0 = clock_mono_ns();
+	uint64_t t0 = clock_mono_ns(), created;
 	struct ft_ctl ctl;
 	int err, quiet;
 
@@ -124,9 +124,25 @@ int drain_once(struct loader *ld, struct flowset *fs, struct drain_stats *st, dr
 		return err;
 	m.gen = ctl.gen;
 	m.now = clock_wall_ns();
+	if (maps_read_percpu_u64(ld->fd_created, (uint32_t)quiet, &created))
+		created = 0;
 	err = maps_walk_buffer(ld->fd_buf[quiet], 1, merge_one, &m);
 	if (err < 0)
 		return err;
+	/* created since this buffer's last drain, minus what is still there: what the LRU evicted */
+	if (created >= ld->created_base[quiet] + (uint64_t)err) {
+		uint64_t ev = created - ld->created_base[quiet] - (uint64_t)err;
+
+		if (ev && (!st->evict_warned_ns || clock_mono_ns() - st->evict_warned_ns >= 3600 * NS_PER_SEC)) {
+			st->evict_warned_ns = clock_mono_ns();
+			pr_warn("kernel flow buffer overflowed: %llu flows' counts evicted before a drain; raise "
+				"--kernel-flows (%s) or lower --drain-interval\n", (unsigned long long)ev,
+				"the peak of new flows per drain interval");
+		}
+		st->evicted += ev;
+	}
+	if (created)
+		ld->created_base[quiet] = created;
 	ctl.drain_state = DRAIN_IDLE;
 	err = maps_write_ctl(ld->fd_ctl, &ctl);
 	if (err)

@@ -11,6 +11,8 @@ struct drain_stats {
 	uint64_t drains;
 	uint64_t flows_merged;	/* buffer entries added into totals */
 	uint64_t flows_lost;	/* the userspace table was full: counts kept only in 'stats' */
+	uint64_t evicted;	/* buffer entries the kernel's LRU evicted before a drain: their counts are lost */
+	uint64_t evict_warned_ns; /* monotonic time of the last warning about it (at most one an hour) */
 	uint64_t last_ns;	/* duration of the last drain */
 };
 

@@ -14,6 +14,7 @@
 
 #include "sensor.skel.h"
 #include "kern/loader.h"
+#include "kern/maps.h"
 #include "kern/netif.h"
 #include "util/log.h"
 
@@ -113,6 +114,10 @@ static void take_fds(struct loader *ld)
 	ld->fd_stats = bpf_map__fd(s->maps.stats);
 	ld->fd_tput = bpf_map__fd(s->maps.tput);
 	ld->fd_ctl = bpf_map__fd(s->maps.ctl);
+	ld->fd_created = bpf_map__fd(s->maps.created);
+	/* evictions are counted from now on: what a previous run created is its business */
+	maps_read_percpu_u64(ld->fd_created, 0, &ld->created_base[0]);
+	maps_read_percpu_u64(ld->fd_created, 1, &ld->created_base[1]);
 	ld->fd_local = bpf_map__fd(s->maps.local_nets);
 	ld->fd_own = bpf_map__fd(s->maps.own_addrs);
 }

@@ -19,7 +19,8 @@ struct loader {
 	struct ft_ctl ctl;  /* as found (or created) at open */
 	/* map fds for the drain and the rest of the daemon */
 	int fd_flows, fd_buf[2], fd_stats, fd_tput, fd_ctl, fd_local, fd_own, fd_sync_outer, fd_sync_inner;
-	int fd_preamble, fd_xsk, fd_copy_ring;
+	int fd_preamble, fd_xsk, fd_copy_ring, fd_created;
+	uint64_t created_base[2]; /* 'created' per buffer at its last drain (or at open) */
 };
 
 /*

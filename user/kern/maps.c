@@ -41,6 +41,22 @@ int maps_read_stats(int fd, uint64_t out[CTR_MAX])
 	return 0;
 }
 
+int maps_read_percpu_u64(int fd, uint32_t key, uint64_t *sum)
+{
+	int ncpu = maps_ncpu(), c, err = 0;
+	uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	*sum = 0;
+	if (bpf_map_lookup_elem(fd, &key, v))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++)
+		*sum += v[c];
+	free(v);
+	return err;
+}
+
 static int cmp_minute(const void *a, const void *b)
 {
 	const struct tput_slot *x = a, *y = b;

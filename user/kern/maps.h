@@ -11,6 +11,8 @@ int maps_ncpu(void); /* possible CPUs: the stride of per-CPU values */
 
 /* Sum the per-CPU 'stats' array. 0 or -errno. */
 int maps_read_stats(int fd, uint64_t out[CTR_MAX]);
+/* One entry of a per-CPU array of u64, summed over CPUs. 0 or -errno. */
+int maps_read_percpu_u64(int fd, uint32_t key, uint64_t *sum);
 /*
  * The per-CPU throughput ring summed by minute: out[] gets up to
  * FT_TPUT_SLOTS * ncpu minutes in ascending order, *n how many. 0 or -errno.
