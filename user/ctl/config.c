@@ -863,7 +863,12 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 		list_keys();
 		return -EINVAL;
 	}
-	if (c->n_owned >= sizeof(c->owned) / sizeof(c->owned[0]) || !(v = strdup(value)))
+	if (c->n_owned >= sizeof(c->owned) / sizeof(c->owned[0])) {
+		pr_err("%s: more than %zu settings with values in one file\n", where,
+		       sizeof(c->owned) / sizeof(c->owned[0]));
+		return -EINVAL;
+	}
+	if (!(v = strdup(value)))
 		return -ENOMEM;
 	c->owned[c->n_owned++] = v;
 	return parse_one(c, o->val, v) ? -EINVAL : 0;
