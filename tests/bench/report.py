@@ -71,6 +71,14 @@ def render(p, d):
         for k, v in d.get("parsers", {}).items():
             row(p, k, "%.0f /cpu-s" % v["per_s"], "%d/%d in %.2f cpu-s" % (v["count"], v["expected"], v["cpu_s"]),
                 "%s, %.3f Mframes/cpu-s" % (v.get("what", ""), v["frames_per_s"] / 1e6))
+    elif p == "storebench":
+        import re
+        for line in d.get("output", []):
+            m = re.match(r"bench_store: (insert: .*|one batch of .*|the same through the store.*)", line)
+            if m:
+                row(p, m.group(1)[:90], "", "", "")
+        if d.get("rc"):
+            row(p, "exit status %s" % d["rc"], "", "", "")
     else:
         row(p, "see results.json", "", "", "")
 for p, d in res["parts"].items():
