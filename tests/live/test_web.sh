@@ -61,7 +61,10 @@ for r in body("device-list"):
 print("devices.empty_shown=%d" % ("hidden" not in p.el.get("devices-empty", {"hidden": ""})))
 print("health=%s" % p.el.get("health", {}).get("data-state", ""))
 print("drops.rows=%d" % len(body("drop-list")))
-print("history.error=%s" % p.el.get("chart-history", {}).get("data-error", ""))
+h = p.el.get("chart-history", {})
+print("history.error=%s" % h.get("data-error", ""))
+print("history.minutes=%s\nhistory.total_bytes=%s\nhistory.total_pkts=%s" % (h.get("data-minutes", ""),
+      h.get("data-total-bytes", ""), h.get("data-total-pkts", "")))
 PY
 }
 fact() { sed -n "s/^$2=//p" "$1" | head -n 1; }
@@ -200,4 +203,36 @@ check "answers say no-store and nosniff" test "$(web_get /api/top -D - -o /dev/n
 check "a foreign Host is refused (DNS rebinding)" test "$(code_type /api/top -H 'Host: evil.example' | cut -d' ' -f1)" = 403
 sensor_stop TERM
 check "the daemon stopped cleanly with the server running" grep -q "final drain" "$SENSOR_LOG"
+
+# ---- history: with a database (--db embedded), the page's per-minute chart is the stored throughput
+chmod 755 "$WORK" # the cluster runs as postgres inside it
+"$FT" detach -i $IF_S >/dev/null 2>&1 # counted from zero again
+check "sensor with --db embedded and --web" sensor_start --db embedded --state-dir "$WORK/hstate" --db-interval 5 \
+	--web 127.0.0.1:$WEB_PORT --local $LOCAL
+replay "$PCAPS/ndpi__chrome.pcap"
+check "chrome counted again" wait_frames 127
+in_s "$FT" status -i $IF_S --json >"$WORK/status.jsonl"
+want_b=$(stat $ALL_BYTES) want_p=$(stat $ALL_PKTS)
+for _ in $(seq 1 40); do # a batch every 5 s
+	web_get "/api/history?minutes=60" | grep -q "\"other_pkts\":$want_p\|\"rx_pkts\":[1-9]" && break
+	sleep 0.5
+done
+check "GET /api/history with a database is JSON" test "$(code_type /api/history)" = "200 application/json"
+page_dom "$URL" >"$WORK/history.html"
+facts "$WORK/history.html" >"$WORK/history.facts"
+web_get "/api/history?minutes=1440" >"$WORK/history.json" # what the page asked for (its default, a day)
+api=$(/usr/bin/python3 -c 'import json,sys
+m=json.load(open(sys.argv[1]))["minutes"]
+print(sum(x[d+"_bytes"] for x in m for d in ("tx","rx","other")), sum(x[d+"_pkts"] for x in m for d in ("tx","rx","other")))' \
+	"$WORK/history.json")
+in_s "$FT" status -i $IF_S --json >"$WORK/status.jsonl"
+now_p=$(stat $ALL_PKTS)
+grep "^history" "$WORK/history.facts" | sed "s/^/  page: /"
+check "history: no error shown" test -z "$(fact "$WORK/history.facts" history.error)"
+check "history: the chart shows the stored minutes ($api bytes and packets)" \
+	test "$(fact "$WORK/history.facts" history.total_bytes) $(fact "$WORK/history.facts" history.total_pkts)" = "$api"
+check "history: stored packets between the replay's $want_p and the counters' $now_p" \
+	test "${api#* }" -ge "$want_p" -a "${api#* }" -le "$now_p"
+sensor_stop TERM
+check "the store flushed at SIGTERM" grep -q "store: everything is in the database" "$SENSOR_LOG"
 rm -f "/run/flowtower/$IF_S.neighbors.jsonl" # the catalog our daemon saved for this lab's interface
