@@ -185,10 +185,10 @@ cap_stop() {
 cap_final() { grep '^final' "$CAP_LOG" | tail -n 1; }
 
 # replay_sent [TCPREPLAY OPTIONS] FILE: replay it, print "FRAMES BYTES" as tcpreplay counted them;
-# fails unless every frame went out
+# fails unless every frame went out. REPLAY_RATE (default --topspeed) sets the pace.
 replay_sent() {
 	local out
-	out=$(in_r tcpreplay -i $IF_R --topspeed "$@" 2>&1)
+	out=$(in_r tcpreplay -i $IF_R "${REPLAY_RATE:---topspeed}" "$@" 2>&1)
 	echo "$out" >>"$WORK/replay.log"
 	echo "$out" | grep -q 'Failed packets: *0$' || { echo "0 0"; return 1; }
 	echo "$out" | sed -n 's/.*Actual: \([0-9]*\) packets (\([0-9]*\) bytes).*/\1 \2/p'
