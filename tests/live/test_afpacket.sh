@@ -25,11 +25,11 @@ for p in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 	src=$(ethernet_copy "$p") || { fail "$n rewritten to Ethernet"; continue; }
 	want=$("$TOOLS/capcount" pcap "$src")
 	[ "$(cap_field "$want" frames)" -gt 0 ] || continue
+	vlan0=$(cap_field "$(cap_wait frames $sent_f)" vlan) # before the replay: its frames may be read at once
 	read -r f b < <(replay_sent "$src") || { fail "$n: tcpreplay sent every frame"; continue; }
 	sent_f=$((sent_f + f))
 	sent_b=$((sent_b + b))
 	files+=("$src")
-	vlan0=$(cap_field "$(cap_stats)" vlan)
 	got=$(cap_wait frames $sent_f)
 	want=$("$TOOLS/capcount" pcap "${files[@]}")
 	if [ "$(cap_field "$got" frames)" = $sent_f ] && [ "$(cap_field "$got" bytes)" = $sent_b ] &&
