@@ -320,7 +320,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, str
 	next = ip6->nexthdr;
 	nh->pos = ip6 + 1;
 
-	for (i = 0; i < FT_MAX_IPV6_EXT; i++) {
+	/* one pass more than the walk: only an upper-layer header may follow FT_MAX_IPV6_EXT of them */
+	for (i = 0; i <= FT_MAX_IPV6_EXT; i++) {
 		struct ft_ipv6_ext *e = nh->pos;
 		struct ft_ipv6_frag *f = nh->pos;
 
@@ -330,6 +331,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, str
 		case FT_IPPROTO_DSTOPTS:
 		case FT_IPPROTO_MH:
 		case FT_IPPROTO_AH:
+			if (i == FT_MAX_IPV6_EXT)
+				goto bad_chain;
 			if ((void *)(e + 1) > data_end)
 				goto bad_ext;
 			if (next == FT_IPPROTO_AH)
@@ -343,6 +346,8 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, str
 			ext += len;
 			break;
 		case FT_IPPROTO_FRAGMENT:
+			if (i == FT_MAX_IPV6_EXT)
+				goto bad_chain;
 			if ((void *)(f + 1) > data_end)
 				goto bad_ext;
 			next = f->nexthdr;
@@ -360,17 +365,9 @@ static __always_inline int parse_ipv6(struct hdr_cursor *nh, void *data_end, str
 			goto done;
 		}
 	}
-	/* FT_MAX_IPV6_EXT headers walked: only an upper-layer header may follow */
-	switch (next) {
-	case FT_IPPROTO_HOPOPTS:
-	case FT_IPPROTO_ROUTING:
-	case FT_IPPROTO_DSTOPTS:
-	case FT_IPPROTO_MH:
-	case FT_IPPROTO_AH:
-	case FT_IPPROTO_FRAGMENT:
-		*err = CTR_BAD_IPV6_CHAIN;
-		return -1;
-	}
+bad_chain:
+	*err = CTR_BAD_IPV6_CHAIN; /* more extension headers than we walk */
+	return -1;
 done:
 	if (ext > plen) /* extension headers longer than the payload length says */
 		goto bad_ext;
@@ -501,7 +498,8 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 	proto = bpf_ntohs(eth->proto);
 	nh->pos = eth + 1;
 
-	for (i = 0; i < FT_MAX_L2_LAYERS; i++) {
+	/* one pass more than the walk: what follows FT_MAX_L2_LAYERS headers is judged, not walked */
+	for (i = 0; i <= FT_MAX_L2_LAYERS; i++) {
 		if (proto < FT_ETH_P_802_3_MIN)
 			return -CTR_NONIP_LLC; /* an 802.3 length: 802.2 LLC follows */
 		switch (proto) {
@@ -511,6 +509,8 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 		case FT_ETH_P_8021Q:
 		case FT_ETH_P_8021AD:
 		case FT_ETH_P_QINQ1:
+			if (i == FT_MAX_L2_LAYERS)
+				return -CTR_BAD_VLAN; /* deeper than we walk */
 			proto = parse_vlan(nh, data_end, &vid);
 			if (proto < 0)
 				return -CTR_BAD_VLAN;
@@ -520,6 +520,8 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 			break;
 		case FT_ETH_P_MPLS_UC:
 		case FT_ETH_P_MPLS_MC:
+			if (i == FT_MAX_L2_LAYERS)
+				return -CTR_BAD_VLAN;
 			proto = parse_mpls(nh, data_end);
 			if (proto < 0)
 				return -CTR_BAD_MPLS;
@@ -533,6 +535,8 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 			}
 			break;
 		case FT_ETH_P_PPP_SES:
+			if (i == FT_MAX_L2_LAYERS)
+				return -CTR_BAD_VLAN;
 			proto = parse_pppoe(nh, data_end);
 			if (proto < 0)
 				return -CTR_BAD_PPPOE;
@@ -545,22 +549,7 @@ static __always_inline int ft_parse_l2(struct hdr_cursor *nh, void *data_end, st
 			return -CTR_NONIP_OTHER;
 		}
 	}
-	/* FT_MAX_L2_LAYERS headers walked: what follows is judged as above, but no further layer is walked */
-	switch (proto) {
-	case FT_ETH_P_IP:
-	case FT_ETH_P_IPV6:
-		return proto;
-	case FT_ETH_P_8021Q:
-	case FT_ETH_P_8021AD:
-	case FT_ETH_P_QINQ1:
-	case FT_ETH_P_MPLS_UC:
-	case FT_ETH_P_MPLS_MC:
-	case FT_ETH_P_PPP_SES:
-		return -CTR_BAD_VLAN; /* deeper than we walk */
-	case FT_ETH_P_ARP:
-		return -CTR_NONIP_ARP;
-	}
-	return proto < FT_ETH_P_802_3_MIN ? -CTR_NONIP_LLC : -CTR_NONIP_OTHER;
+	return -CTR_BAD_VLAN; /* not reached: the last pass returns */
 }
 
 /* A whole frame from its Ethernet header: 0 with *pi filled for an IP packet, or its ft_ctr fate. */
