@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "l7/tls.h"
+#include "util/fmt.h"
 
 #define EXT_SERVER_NAME 0x0000
 #define EXT_ALPN 0x0010
@@ -68,14 +69,9 @@ static void sb_put(struct sbuf *b, const char *s, size_t n)
 
 static void sb_u(struct sbuf *b, unsigned int v)
 {
-	char d[10];
-	int i = 10;
+	char d[FMT_U64_MAX], *p = fmt_u64(d, v);
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_put(b, d + i, (size_t)(10 - i));
+	sb_put(b, p, (size_t)(d + FMT_U64_MAX - p));
 }
 
 /* Values of a u16 list, GREASE dropped, in decimal joined by '-' (JA3). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "util/json.h"
 
 void jw_init(struct jw *w, FILE *f)
@@ -157,14 +158,9 @@ void jw_str(struct jw *w, const char *key, const char *val)
 
 static void put_u64(struct jw *w, uint64_t v)
 {
-	char d[20];
-	int i = 20;
+	char d[FMT_U64_MAX], *p = fmt_u64(d, v);
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(w, d + i, (size_t)(20 - i));
+	put(w, p, (size_t)(d + FMT_U64_MAX - p));
 }
 
 void jw_u64(struct jw *w, const char *key, uint64_t val)
