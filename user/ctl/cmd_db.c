@@ -22,7 +22,7 @@ struct db_opts {
 /* --db ("embedded" or none: the embedded cluster) and --state-dir */
 static void db_opts(const struct config *c, struct db_opts *o)
 {
-	o->db = c->db && strcmp(c->db, "embedded") ? c->db : NULL;
+	o->db = config_conninfo(c);
 	o->state_dir = config_state_dir(c, o->buf, sizeof(o->buf));
 }
 

@@ -213,7 +213,7 @@ static int to_db(const struct config *c, const char *lines, size_t len)
 {
 	char sdir[300], sensor[330];
 	struct store_cfg sc = {
-		.conninfo = strcmp(c->db, "embedded") ? c->db : NULL,
+		.conninfo = config_conninfo(c),
 		.sensor = config_sensor(c, sensor, sizeof(sensor)),
 		.state_dir = config_state_dir(c, sdir, sizeof(sdir)),
 		.spool_max_bytes = (uint64_t)c->spool_max_mb << 20,

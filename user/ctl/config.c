@@ -62,6 +62,11 @@ const char *config_state_dir(const struct config *c, char *buf, size_t len)
 	return buf;
 }
 
+const char *config_conninfo(const struct config *c)
+{
+	return c->db && strcmp(c->db, "embedded") ? c->db : NULL;
+}
+
 const char *config_sensor(const struct config *c, char *buf, size_t len)
 {
 	char host[256] = "";

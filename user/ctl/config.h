@@ -86,6 +86,8 @@ void config_free(struct config *c); /* the strings it owns */
 void config_usage(FILE *f, enum ft_cmd cmd);
 /* The state directory: --state-dir, else /var/lib/flowtower (root), $XDG_STATE_HOME/flowtower or ~/.local/state/flowtower. */
 const char *config_state_dir(const struct config *c, char *buf, size_t len);
+/* --db as libpq takes it: NULL for the embedded cluster (and for none). */
+const char *config_conninfo(const struct config *c);
 /* The sensor name: --sensor, else the hostname, with "-IFACE" for run. */
 const char *config_sensor(const struct config *c, char *buf, size_t len);
 

@@ -141,34 +141,41 @@ static int write_ext(void *arg, struct flow_rec *r)
 	return 0;
 }
 
-/* `state`: the daemon's own figures, one JSON object (merged into status's stats line). */
-static void write_state(struct daemon *d, FILE *out)
+/* The daemon's own figures, into an open object. */
+static void state_json(struct daemon *d, struct jw *w)
 {
 	struct workers_stats ws;
+
+	jw_u64(w, "daemon_pid", (uint64_t)getpid());
+	jw_str(w, "capture", d->cfg->afpacket ? "af_packet" : d->cfg->steer ? "xdp+af_xdp" : "xdp");
+	jw_u64(w, "queues", d->n_queues);
+	jw_u64(w, "workers", d->fs.n);
+	jw_u64(w, "drains", d->ds.drains);
+	jw_u64(w, "drain_last_us", d->ds.last_ns / 1000);
+	jw_u64(w, "flows_expired", d->expired);
+	jw_u64(w, "flows_evicted_early", d->evicted_early);
+	jw_u64(w, "flows_open", flowset_count(&d->fs));
+	jw_u64(w, "flows_lost", d->ds.flows_lost);
+	if (!d->cfg->afpacket) {
+		jw_u64(w, "flows_evicted_kernel", d->ds.evicted);
+		jw_u64(w, "reattached", d->reattached);
+	}
+	if (d->wk) {
+		workers_stats(d->wk, &ws);
+		jw_u64(w, "worker_queue_drops", ws.dropped_full);
+		pipeline_stats_json(w, &ws.pl);
+	}
+	capture_state_json(d->cap, w);
+}
+
+/* `state`: those figures as one JSON object (merged into status's stats line). */
+static void write_state(struct daemon *d, FILE *out)
+{
 	struct jw w;
 
 	jw_init(&w, out);
 	jw_obj_begin(&w, NULL);
-	jw_u64(&w, "daemon_pid", (uint64_t)getpid());
-	jw_str(&w, "capture", d->cfg->afpacket ? "af_packet" : d->cfg->steer ? "xdp+af_xdp" : "xdp");
-	jw_u64(&w, "queues", d->n_queues);
-	jw_u64(&w, "workers", d->fs.n);
-	jw_u64(&w, "drains", d->ds.drains);
-	jw_u64(&w, "drain_last_us", d->ds.last_ns / 1000);
-	jw_u64(&w, "flows_expired", d->expired);
-	jw_u64(&w, "flows_evicted_early", d->evicted_early);
-	jw_u64(&w, "flows_open", flowset_count(&d->fs));
-	jw_u64(&w, "flows_lost", d->ds.flows_lost);
-	if (!d->cfg->afpacket)
-		jw_u64(&w, "flows_evicted_kernel", d->ds.evicted);
-	if (!d->cfg->afpacket)
-		jw_u64(&w, "reattached", d->reattached);
-	if (d->wk) {
-		workers_stats(d->wk, &ws);
-		jw_u64(&w, "worker_queue_drops", ws.dropped_full);
-		pipeline_stats_json(&w, &ws.pl);
-	}
-	capture_state_json(d->cap, &w);
+	state_json(d, &w);
 	jw_obj_end(&w);
 }
 
@@ -205,21 +212,9 @@ static int cmp_minute(const void *a, const void *b)
 /* interface, "daemon":"running" and the `state` fields, into an open object */
 static void state_fields(struct daemon *d, struct jw *w)
 {
-	char *state = NULL;
-	size_t slen = 0;
-	FILE *sf;
-
 	jw_str(w, "interface", d->cfg->iface);
 	jw_str(w, "daemon", "running");
-	sf = open_memstream(&state, &slen);
-	if (sf) {
-		write_state(d, sf);
-		fclose(sf);
-		if (state)
-			state[strcspn(state, "\n")] = '\0';
-		jw_fields(w, state ? state : "{}");
-		free(state);
-	}
+	state_json(d, w);
 	dstore_state_json(d, w);
 }
 
@@ -673,7 +668,7 @@ static void tag_flows(struct daemon *d)
 		flow_table_foreach(flowset_lock(&d->fs, s), tag_flow, &t);
 		flowset_unlock(&d->fs, s);
 	}
-	d->tagged_gen = d->cfg->afpacket ? d->afp_gen : d->ld.ctl.gen;
+	d->tagged_gen = daemon_gen(d);
 }
 
 /* The interface taken away and created again: the program goes back on it (sockets: capture_check). */
@@ -700,11 +695,10 @@ void daemon_tick(struct daemon *d)
 {
 	int err;
 
-	if (!d->cfg->afpacket)
-		check_link(d);
 	if (d->cfg->afpacket) {
 		afp_drain(d);
 	} else {
+		check_link(d);
 		loader_set_wall_offset(&d->ld, clock_boot_to_wall_ns());
 		err = drain_once(&d->ld, &d->fs, &d->ds, on_new_flow, d);
 		if (err)

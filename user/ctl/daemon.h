@@ -62,6 +62,12 @@ struct daemon {
 	unsigned int n_old_cfgs;
 };
 
+/* The generation records changed since carry in dirty_gen (the drain's; AF_PACKET: the merges'). */
+static inline uint64_t daemon_gen(const struct daemon *d)
+{
+	return d->cfg->afpacket ? d->afp_gen : d->ld.ctl.gen;
+}
+
 int daemon_start(struct daemon *d);  /* 0, or -errno with the reason logged */
 void daemon_tick(struct daemon *d);  /* drain, expire, refresh: every drain interval */
 /* SIGHUP: read the settings again; local prefixes, timeouts and log level change live. */

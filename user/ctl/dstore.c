@@ -6,7 +6,6 @@
  * it before the database sees it; the packet path never waits on either.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "ctl/daemon.h"
 #include "ctl/dstore.h"
+#include "ctl/priv.h"
 #include "kern/maps.h"
 #include "ndp/catalog.h"
 #include "ndp/leases.h"
@@ -39,21 +39,14 @@ struct dstore {
 	struct tput_slot sent[FT_TPUT_SLOTS];
 	/* AF_PACKET: minute -> what was sent (delta: a restarted process counts from zero) */
 	struct htab *afp_sent;
-	/* lines of flows that expired since the last batch */
+	/* the next batch's lines: expired flows go in as they leave, the rest at submit */
 	struct jw pend;
 	char *pend_buf;
 	size_t pend_len;
 	bool pend_open;
-	uint64_t batches, lines;
+	uint64_t batches;
 	char sensor[330];
 };
-
-static const char *resolve_run_as(const struct config *c)
-{
-	if (c->user)
-		return c->user;
-	return getpwnam("flowtower") ? "flowtower" : NULL; /* whom priv_drop switches to */
-}
 
 static int pend_open(struct dstore *ds)
 {
@@ -65,48 +58,50 @@ static int pend_open(struct dstore *ds)
 	return 0;
 }
 
+static void dstore_free(struct dstore *ds)
+{
+	store_close(ds->st); /* spools what is still queued; NULL-safe */
+	if (ds->pend_open)
+		free(jw_render_end(&ds->pend, &ds->pend_buf, &ds->pend_len));
+	htab_free(ds->afp_sent);
+	free(ds);
+}
+
 int dstore_open(struct daemon *d)
 {
 	const struct config *c = d->cfg;
 	struct dstore *ds = calloc(1, sizeof(*ds));
 	char sdir[300], spool[400];
 	struct store_cfg sc = {
-		.conninfo = strcmp(c->db, "embedded") ? c->db : NULL,
-		.sensor = ds ? config_sensor(c, ds->sensor, sizeof(ds->sensor)) : NULL,
+		.conninfo = config_conninfo(c),
 		.state_dir = config_state_dir(c, sdir, sizeof(sdir)),
 		.spool_dir = spool, /* one per interface: daemons on one host share the state directory */
 		.spool_max_bytes = (uint64_t)c->spool_max_mb << 20,
 		.retry_max_ms = c->db_retry_max_s * 1000,
 		.retention_days = c->retention_days,
-		.run_as = resolve_run_as(c),
+		.run_as = priv_target(c->user),
 	};
 	int err;
 
 	if (!ds)
 		return -ENOMEM;
+	sc.sensor = config_sensor(c, ds->sensor, sizeof(ds->sensor));
 	snprintf(spool, sizeof(spool), "%s/spool.%s", sc.state_dir, c->iface);
-	if (sc.retry_max_ms < 1000)
-		sc.retry_min_ms = sc.retry_max_ms;
 	err = store_open(&ds->st, &sc);
 	if (!err && c->afpacket)
 		err = htab_new(&ds->afp_sent, sizeof(uint64_t), sizeof(struct tput_slot), 1 << 20);
 	if (!err)
 		err = pend_open(ds);
-	if (err && c->db_default) {
+	if (err) {
+		dstore_free(ds);
+		if (!c->db_default) {
+			pr_err("store: %s: %s\n", sc.conninfo ? "--db" : sc.state_dir, strerror(-err));
+			return err;
+		}
 		pr_warn("store: the embedded PostgreSQL did not start (%s): flows are counted and shown by `status`, "
 			"but not stored; install postgresql, or pass --db URL, or --db none to silence this\n",
 			strerror(-err));
-		store_close(ds->st);
-		htab_free(ds->afp_sent);
-		free(ds);
 		return 0;
-	}
-	if (err) {
-		pr_err("store: %s: %s\n", sc.conninfo ? "--db" : sc.state_dir, strerror(-err));
-		store_close(ds->st);
-		htab_free(ds->afp_sent);
-		free(ds);
-		return err;
 	}
 	ds->next_ns = clock_mono_ns() + (uint64_t)c->db_interval_s * NS_PER_SEC;
 	d->store = ds;
@@ -123,11 +118,6 @@ const char *dstore_conninfo(const struct daemon *d)
 const char *dstore_sensor(const struct daemon *d)
 {
 	return d->store ? d->store->sensor : NULL;
-}
-
-static uint64_t cur_gen(const struct daemon *d)
-{
-	return d->cfg->afpacket ? d->afp_gen : d->ld.ctl.gen;
 }
 
 void dstore_expired(struct daemon *d, struct flow_rec *r)
@@ -236,67 +226,57 @@ static int changed_neighbor(void *arg, const struct catalog_entry *e)
 static int submit(struct daemon *d, bool final)
 {
 	struct dstore *ds = d->store;
-	struct flows_ctx f = { NULL, ds->flow_gen, 0 };
-	struct nb_ctx nb = { NULL, d->cfg->leases };
-	uint64_t gen = cur_gen(d), now_min = clock_wall_ns() / (60 * NS_PER_SEC);
+	struct flows_ctx f = { &ds->pend, ds->flow_gen, 0 };
+	struct nb_ctx nb = { &ds->pend, d->cfg->leases };
+	uint64_t gen = daemon_gen(d), now_min = clock_wall_ns() / (60 * NS_PER_SEC);
 	struct store_batch *b = NULL;
-	char *buf = NULL, *pend;
-	size_t len = 0, n_tput = 0, plen;
+	size_t n_tput = 0, len;
 	unsigned int s;
-	struct jw w;
+	char *text;
 	int err, n_nb = 0;
 
-	err = store_batch_new(&b, store_seq_next(ds->st), d->cfg->afpacket ? STORE_DELTA : STORE_ABSOLUTE);
-	if (err || jw_render_begin(&w, &buf, &len)) {
-		store_batch_free(b);
-		return err ? err : -ENOMEM;
-	}
-	f.w = nb.w = &w;
+	err = pend_open(ds);
+	if (err)
+		return err;
 	for (s = 0; s < d->fs.n; s++) {
 		flow_table_foreach(flowset_lock(&d->fs, s), changed_flow, &f);
 		flowset_unlock(&d->fs, s);
 	}
 	if (d->cfg->afpacket) {
-		struct afp_ctx a = { ds, &w, 0 };
+		struct afp_ctx a = { ds, &ds->pend, 0 };
 
 		if (d->afp_tput)
 			htab_foreach(d->afp_tput, tput_afp_one, &a);
 		n_tput = a.n;
 	} else {
-		n_tput = tput_xdp(ds, d, &w, now_min);
+		n_tput = tput_xdp(ds, d, &ds->pend, now_min);
 	}
 	if (d->cat)
 		n_nb = catalog_changed(d->cat, &ds->nb_since, changed_neighbor, &nb);
-	if (!jw_render_end(&w, &buf, &len)) {
-		store_batch_free(b);
-		return -ENOMEM;
-	}
-	pend = ds->pend_open ? jw_render_end(&ds->pend, &ds->pend_buf, &ds->pend_len) : NULL;
-	plen = pend ? ds->pend_len : 0;
 	ds->pend_open = false;
-	err = 0;
-	if (pend && plen)
-		err = store_batch_add_lines(b, pend, plen);
-	if (!err && len)
-		err = store_batch_add_lines(b, buf, len);
-	free(pend);
+	text = jw_render_end(&ds->pend, &ds->pend_buf, &ds->pend_len);
+	len = text ? ds->pend_len : 0;
 	ds->pend_buf = NULL;
-	free(buf);
-	if (!err && !(pend && plen) && !len) {
-		store_batch_free(b); /* nothing moved */
-		pend_open(ds);
-		return 0;
+	if (!text)
+		err = -ENOMEM;
+	else if (len) /* else nothing moved */
+		err = store_batch_new(&b, store_seq_next(ds->st), d->cfg->afpacket ? STORE_DELTA : STORE_ABSOLUTE);
+	if (!err && b)
+		err = store_batch_add_lines(b, text, len);
+	if (!err && b) {
+		err = store_submit(ds->st, b); /* takes b */
+		b = NULL;
 	}
-	if (!err)
-		err = store_submit(ds->st, b);
-	else
-		store_batch_free(b);
+	store_batch_free(b);
+	free(text);
 	pend_open(ds);
 	if (err) {
 		pr_warn("store: a batch was not queued: %s\n", strerror(-err));
 		return err;
 	}
 	ds->flow_gen = gen;
+	if (!len)
+		return 0;
 	ds->batches++;
 	pr_debug("store: batch %llu: %zu changed flows, %zu throughput minutes, %d neighbors%s\n",
 		 (unsigned long long)ds->batches, f.n, n_tput, n_nb < 0 ? 0 : n_nb, final ? " (final)" : "");
@@ -339,11 +319,7 @@ void dstore_close(struct daemon *d)
 	if (!ds)
 		return;
 	d->store = NULL;
-	store_close(ds->st); /* spools what is still queued */
-	if (ds->pend_open)
-		free(jw_render_end(&ds->pend, &ds->pend_buf, &ds->pend_len));
-	htab_free(ds->afp_sent);
-	free(ds);
+	dstore_free(ds);
 }
 
 void dstore_state_json(struct daemon *d, struct jw *w)

@@ -37,12 +37,20 @@ static int set_caps(unsigned long long eff, unsigned long long prm)
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
 
+const char *priv_target(const char *user)
+{
+	const char *name = user ? user : "flowtower";
+
+	return geteuid() == 0 && getpwnam(name) ? name : NULL;
+}
+
 void priv_hand_over(const char *user, const char *path)
 {
+	const char *name = priv_target(user);
 	struct passwd *pw;
 	int fd;
 
-	if (geteuid() || !(pw = getpwnam(user ? user : "flowtower")))
+	if (!name || !(pw = getpwnam(name)))
 		return;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid))

@@ -13,6 +13,8 @@
  * Call before any thread starts: capabilities are per thread. 0 or -errno.
  */
 int priv_drop(const char *user);
+/* The user priv_drop() will switch to: --user, else "flowtower" if it exists; NULL when it stays as is. */
+const char *priv_target(const char *user);
 /* Before the drop: create path if needed and give it to the user priv_drop() switches to (root only). */
 void priv_hand_over(const char *user, const char *path);
 /* Make the kept capabilities effective (true) or not again (false). */
