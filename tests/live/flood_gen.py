@@ -20,21 +20,7 @@ import json
 import random
 import struct
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-PCAP_HDR = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
-
-
-def rec(ts_s, ts_us, frame, wire=None):
-    return struct.pack("<IIII", ts_s, ts_us, len(frame), wire or len(frame)) + frame
+from pcapw import PCAP_HDR, csum, rec
 
 
 def read_pcap(path):

@@ -35,23 +35,15 @@ import random
 import struct
 from collections import Counter
 
+from pcapw import PCAP_HDR, csum, rec
+
 FATES = ["flow_packets", "bad_eth", "bad_vlan", "bad_mpls", "bad_pppoe", "bad_ipv4_trunc", "bad_ipv4_ihl",
          "bad_ipv4_len", "bad_ip_version", "bad_ipv6_trunc", "bad_ipv6_ext", "bad_ipv6_chain", "bad_l4_trunc"]
 NOTES = ["l4_snapped", "bad_tcp_doff", "frag_later", "frag_nofirst"]
 L7 = ["tls_client_hellos", "tls_errors", "quic_client_hellos", "quic_errors", "dns_responses", "dns_answers",
       "dns_errors", "http_requests", "http_errors"]
 
-PCAP_HDR = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
 MAC_C, MAC_S = bytes.fromhex("02000000aa01"), bytes.fromhex("02000000aa02")
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def v4(n):
@@ -597,7 +589,7 @@ def write_pcap(path, frames, t0=1700000000):
     with open(path, "wb") as f:
         f.write(PCAP_HDR)
         for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", t0 + i // 1000, (i % 1000) * 1000, len(fr), len(fr)) + fr)
+            f.write(rec(t0 + i // 1000, (i % 1000) * 1000, fr))
 
 
 def main():

@@ -265,3 +265,45 @@ page_dom() {
 		--disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
 		--virtual-time-budget="${2:-8000}" --dump-dom "$1" 2>>"$WORK/chromium.log"
 }
+
+# ---- an outside PostgreSQL cluster for the store (test_store.sh, test_faults.sh) -------------------
+# pg_init: sets PGBIN, EXT ($WORK/ext) and DB (its conninfo); the cluster runs as postgres, so $WORK
+# is opened to it. pg_ext start|stop...: pg_ctl on it. pg_cleanup: stops it and the embedded cluster
+# in $STATE, if either runs. q SQL: one query in schema flowtower, unaligned, errors to psql.err.
+pg_init() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PGBIN/pg_ctl" ] || { fail "PostgreSQL server binaries (tools/install-deps.sh)"; return 1; }
+	chmod 755 "$WORK"
+	EXT=$WORK/ext
+	DB="host=$EXT/run port=5432 dbname=postgres user=flowtower"
+	install -d -o postgres -m 700 "$EXT/data" && install -d -o postgres "$EXT/run" || return 1
+	runuser -u postgres -- "$PGBIN/initdb" -D "$EXT/data" -U flowtower --auth=trust -E UTF8 --no-locale \
+		>"$WORK/initdb.log" 2>&1 || return 1
+	printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = off\n" "$EXT/run" \
+		>>"$EXT/data/postgresql.conf"
+}
+pg_ext() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$EXT/data" -l "$EXT/run/pg.log" -w -t 60 "$@" >/dev/null 2>&1; }
+pg_cleanup() {
+	[ -f "${EXT:-/nonexistent}/data/postmaster.pid" ] && pg_ext -m immediate stop
+	[ -f "${STATE:-/nonexistent}/pg/data/postmaster.pid" ] &&
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STATE/pg/data" -m immediate stop >/dev/null 2>&1
+	return 0
+}
+q() { psql "$DB" -XAtq -v ON_ERROR_STOP=1 -c "SET search_path = flowtower" -c "$1" 2>>"$WORK/psql.err"; }
+
+# sensor_end WHAT: the sensor lived through WHAT: still running, `status` answers, SIGTERM ends it
+# with status 0, and no sanitizer report is in its log (an ASan build: FT=build/san/flowtower).
+sensor_end() {
+	local log=$SENSOR_LOG rc
+	check "daemon still running" kill -0 "$SENSOR_PID"
+	status_json >"$WORK/after.jsonl" 2>/dev/null
+	check "status answers after $1" grep -q '"type":"stats"' "$WORK/after.jsonl"
+	kill -TERM "$SENSOR_PID"
+	wait "$SENSOR_PID"
+	rc=$?
+	SENSOR_PID=
+	check "daemon exited cleanly on SIGTERM (exit $rc)" test "$rc" = 0
+	check "no sanitizer report in the daemon's log" bash -c "! grep -q -E 'Sanitizer|runtime error:' '$log'"
+	grep -E "Sanitizer|runtime error:|warning|error" "$log" | sort | uniq -c | sort -rn | head -n 8 |
+		sed 's/^/  sensor: /'
+}

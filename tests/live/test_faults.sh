@@ -8,28 +8,12 @@
 # throughput per minute sums exactly to the kernel's counters.
 . "$(dirname "$0")/lib.sh"
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PGBIN/pg_ctl" ] || { fail "PostgreSQL server binaries (tools/install-deps.sh)"; exit 1; }
-chmod 755 "$WORK"
-EXT=$WORK/ext
 STATE=$WORK/state
-DB="host=$EXT/run port=5432 dbname=postgres user=flowtower"
-as_pg() { runuser -u postgres -- "$@"; }
-q() { psql "$DB" -XAtq -v ON_ERROR_STOP=1 -c "SET search_path = flowtower" -c "$1" 2>>"$WORK/psql.err"; }
-ext_ctl() { as_pg "$PGBIN/pg_ctl" -D "$EXT/data" -l "$EXT/run/pg.log" -w -t 60 "$@" >/dev/null 2>&1; }
-cleanup() {
-	sensor_stop TERM
-	[ -f "$EXT/data/postmaster.pid" ] && ext_ctl -m immediate stop
-	mountpoint -q "$STATE" && umount "$STATE"
-	lab_down
-}
-trap cleanup EXIT
+pg_init || { fail "outside cluster created"; exit 1; }
+trap 'sensor_stop TERM; pg_cleanup; mountpoint -q "$STATE" && umount "$STATE"; lab_down' EXIT
 
 lab_up || { fail "lab setup"; exit 1; }
-install -d -o postgres -m 700 "$EXT/data" && install -d -o postgres "$EXT/run"
-as_pg "$PGBIN/initdb" -D "$EXT/data" -U flowtower --auth=trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = off\n" "$EXT/run" >>"$EXT/data/postgresql.conf"
-check "outside cluster up" ext_ctl start
+check "outside cluster up" pg_ext start
 # the state directory on a 256 KiB tmpfs: it fills up in the third part
 mkdir -p "$STATE" && mount -t tmpfs -o size=256k,mode=0755 ftstate "$STATE"
 
@@ -89,7 +73,7 @@ got=$(q "SELECT count(*) FROM flows WHERE sensor = 'faults' AND tls_sni = '$sni'
 check "after the recreate, the steered packets are read again: SNI $sni stored ($got flows)" test "${got:-0}" -ge 1
 
 # ---- the database down and the state directory's disk full: batches wait in memory
-ext_ctl -m immediate stop
+pg_ext -m immediate stop
 dd if=/dev/zero of="$STATE/filler" bs=4k 2>/dev/null # fill what is left
 replay "$D"
 check "with the disk full, capture D counted ($((fa + fb + fc + fd)) frames)" wait_frames "$((fa + fb + fc + fd))"
@@ -98,7 +82,7 @@ check "the full disk is logged" grep -q "No space left on device" "$SENSOR_LOG"
 grep -m 2 "No space" "$SENSOR_LOG" | sed 's/^/  /'
 check "the daemon lived through it" kill -0 "$SENSOR_PID"
 rm -f "$STATE/filler"
-check "database back" ext_ctl start
+check "database back" pg_ext start
 check "after the outage and the full disk, stored" wait_db "$((fa + fb + fc + fd))"
 sensor_stop TERM
 check "SIGTERM flushed" grep -q "store: everything is in the database" "$SENSOR_LOG"

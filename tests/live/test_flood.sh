@@ -157,18 +157,7 @@ check "pinned totals map: max_entries $ent = --max-flows" test "$ent" = $MAX_FLO
 /usr/bin/python3 "$top/tests/live/same_flows.py" "flows established before the flood, sending during it" \
 	"$WORK/est.jsonl" "$WORK/live.jsonl" --established "$WORK/pre.jsonl" --min 20
 
-check "daemon still running" kill -0 "$SENSOR_PID"
-status_json >"$WORK/after.jsonl" 2>/dev/null
-check "status answers after the flood" grep -q '"type":"stats"' "$WORK/after.jsonl"
-log=$SENSOR_LOG
-kill -TERM "$SENSOR_PID"
-wait "$SENSOR_PID"
-rc=$?
-SENSOR_PID=
-check "daemon exited cleanly on SIGTERM (exit $rc)" test "$rc" = 0
-check "no sanitizer report in the daemon's log" \
-	bash -c "! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' '$log'"
-grep -E "warning|error" "$log" | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  sensor: /'
+sensor_end "the flood"
 
 # A kernel buffer too small for one drain interval of the flood: the LRU evicts undrained counts,
 # and the drain finds out (created in the buffer since its last drain - entries it found) and says so.

@@ -89,14 +89,4 @@ check "... so the sensor saw none of them" wait_stat rx_frames "$total"
 check "... and counted nothing more (rx_frames $(stat_of "$WORK/poll.jsonl" rx_frames))" \
 	test "$(stat_of "$WORK/poll.jsonl" rx_frames)" = "$total"
 
-check "daemon still running" kill -0 "$SENSOR_PID"
-status_json >"$WORK/after.jsonl" 2>/dev/null
-check "status answers after the hostile replay" grep -q '"type":"stats"' "$WORK/after.jsonl"
-log=$SENSOR_LOG
-kill -TERM "$SENSOR_PID"
-wait "$SENSOR_PID"
-rc=$?
-SENSOR_PID=
-check "daemon exited cleanly on SIGTERM (exit $rc)" test "$rc" = 0
-check "no sanitizer report in the daemon's log" bash -c "! grep -q -E 'Sanitizer|runtime error:' '$log'"
-grep -E "Sanitizer|runtime error:|warning|error" "$log" | sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  sensor: /'
+sensor_end "the hostile replay"

@@ -7,22 +7,9 @@
 # an offline read's, and the neighbor the lab's IPv6 ping taught is in `neighbors`.
 . "$(dirname "$0")/lib.sh"
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PGBIN/pg_ctl" ] || { fail "PostgreSQL server binaries (tools/install-deps.sh)"; exit 1; }
-chmod 755 "$WORK" # the clusters run as postgres inside it
 STATE=$WORK/state
-EXT=$WORK/ext
-DB="host=$EXT/run port=5432 dbname=postgres user=flowtower"
-as_pg() { runuser -u postgres -- "$@"; }
-q() { psql "$DB" -XAtq -v ON_ERROR_STOP=1 -c "SET search_path = flowtower" -c "$1" 2>>"$WORK/psql.err"; }
-ext_ctl() { as_pg "$PGBIN/pg_ctl" -D "$EXT/data" -l "$EXT/run/pg.log" -w -t 60 "$@" >/dev/null 2>&1; }
-cleanup_pg() {
-	sensor_stop TERM
-	[ -f "$EXT/data/postmaster.pid" ] && ext_ctl -m immediate stop
-	[ -f "$STATE/pg/data/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$STATE/pg/data" -m immediate stop >/dev/null 2>&1
-	lab_down
-}
-trap cleanup_pg EXIT
+pg_init || { fail "outside cluster created"; exit 1; }
+trap 'sensor_stop TERM; pg_cleanup; lab_down' EXIT
 
 lab_up || { fail "lab setup"; exit 1; }
 parts=()
@@ -59,10 +46,7 @@ want=$("$FT" status -i $IF_S --json 2>/dev/null | grep -c '"type":"flow"')
 check "flowtower psql: $want flows for sensor lab (got $got)" test "$got" = "$want"
 
 # ---- an outside cluster (--db URL) that goes away while traffic flows: batches are spooled
-install -d -o postgres -m 700 "$EXT/data" && install -d -o postgres "$EXT/run"
-as_pg "$PGBIN/initdb" -D "$EXT/data" -U flowtower --auth=trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = off\n" "$EXT/run" >>"$EXT/data/postgresql.conf"
-check "outside cluster up" ext_ctl start
+check "outside cluster up" pg_ext start
 opts=(--db "$DB" --state-dir "$STATE" --sensor lab --db-interval 5 --db-retry-max 2)
 "$FT" detach -i $IF_S >/dev/null 2>&1 # the same traffic again, counted from zero
 check "sensor attached with --db URL" sensor_start "${opts[@]}"
@@ -77,7 +61,7 @@ done
 check "a batch arrived: flow packets in the database = $half" test "$rows" = "$half"
 sensor_stop KILL
 check "restarted after kill -9" sensor_start "${opts[@]}"
-ext_ctl -m immediate stop
+pg_ext -m immediate stop
 check "database stopped" test ! -f "$EXT/data/postmaster.pid"
 replay "$WORK/p2.pcap"
 check "second half counted ($total frames in all)" wait_frames "$total"
@@ -90,7 +74,7 @@ for _ in $(seq 1 40); do
 	sleep 0.5
 done
 check "batches wait in the spool while the database is down ($spooled)" test "$spooled" -gt 0
-check "database back" ext_ctl start
+check "database back" pg_ext start
 sleep 3 # a retry (--db-retry-max 2) and a batch
 sensor_stop TERM
 check "SIGTERM flushed to the database" grep -q "store: everything is in the database" "$SENSOR_LOG"
