@@ -44,4 +44,18 @@ check "still one row per flow" "$(count_flows s1)" "$(count_expect_flows)"
 check "throughput doubled exactly by a second delta replay" \
 	"$(q "SELECT sum(packets) || '/' || sum(bytes) FROM flowtower.throughput WHERE sensor = 's1'")" \
 	"$(( ${want%/*} * 2 ))/$(( ${want#*/} * 2 ))"
+# `flowtower read --json --db` itself: the rows it writes equal the JSON lines it prints (the same
+# run: uuids are new each run), flow by flow, and its throughput adds up to the captures' counters
+mkdir -p "$T/rjson"
+for f in "$T"/json/*.jsonl; do
+	cap=$PCAPS/$(basename "$f" .jsonl)
+	"$FT" read "$cap" --json --db "$DB" --sensor r1 --state-dir "$T/rstate" >"$T/rjson/$(basename "$f")" \
+		2>>"$T/read-db.err" || fail "read --db $(basename "$cap")"
+done
+load_expect expect "$T"/rjson/*.jsonl
+check "read --db: one row per flow uuid" "$(count_flows r1)" "$(count_expect_flows)"
+d=$(flow_diff r1)
+check "read --db: every flow field equals the JSON it printed (first difference: ${d%%$'\n'*})" "$d" ""
+check "read --db: throughput totals equal the captures' counters" \
+	"$(q "SELECT sum(packets) || '/' || sum(bytes) FROM flowtower.throughput WHERE sensor = 'r1'")" "$want"
 exit 0
